@@ -1,0 +1,53 @@
+"""ember: a deep learning library on NumPy that speaks PyTorch (``import ember as torch``)."""
+
+from __future__ import annotations
+
+import numpy as _np
+
+# torch never warns about overflow, division by zero or invalid values; NumPy would, once per
+# call site. ember silences them (a process-wide NumPy setting, made on import).
+_np.seterr(all="ignore")
+
+from . import _dtype  # noqa: E402
+from ._device import device  # noqa: E402
+from ._dtype import (  # noqa: E402
+    bfloat16,
+    dtype,
+    finfo,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+from ._dtype import bool_ as bool  # noqa: E402,A001
+from ._promotion import can_cast, promote_types  # noqa: E402
+from ._size import Size  # noqa: E402
+from ._tensor import Tensor, is_tensor  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd.grad_mode import (  # noqa: E402
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from . import _ops  # noqa: E402
+
+globals().update(_ops.FUNCTIONS)
+
+half = float16
+float = float32  # noqa: A001
+double = float64
+short = int16
+int = int32  # noqa: A001
+long = int64
+
+__version__ = "0.1.0"

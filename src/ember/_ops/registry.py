@@ -1,0 +1,404 @@
+"""One record per differentiable primitive, and the one road from an op call to array math.
+
+A primitive pairs a forward over raw arrays with gradient formulas over tensors::
+
+    @prim("mul")
+    def mul(self, other):                 # positional parameters are the tensor inputs
+        return np.multiply(self, other)
+
+    mul.defvjp(
+        self=lambda grad, other: grad * other,     # parameter names decide what is saved
+        other=lambda grad, self: grad * self,
+    )
+
+Keyword-only parameters of the forward are op parameters (``dim``, ``keepdim``...); a formula
+may name them, the tensor inputs, ``result`` (the forward output) and ``needs_input_grad``.
+Only what the formulas of the inputs that require grad name is saved, as torch does. The
+engine, not each formula, sums a broadcast gradient back to its input's shape and dtype.
+
+``apply(op, inputs, arrays, params)`` runs the forward on already promoted arrays, wraps the
+outputs and, if grad mode is on and an input requires grad, records one graph node.
+"""
+
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap
+from ..autograd import anomaly_mode
+from ..autograd.grad_mode import STATE
+from ..autograd.graph import Node, _seq, grad_accumulator
+
+_new = object.__new__
+_FREED = object()  # marks saved values released after a backward pass
+
+
+class Op:
+    """A primitive: forward over arrays, gradient formulas over tensors, node class."""
+
+    __slots__ = (
+        "name", "fwd", "inputs", "params", "nout", "view", "node_cls",
+        "vjps", "joint", "_plans", "variadic", "meta_names",
+    )
+
+    def __init__(self, fwd, name: str, backward: str | None, nout: int, view: bool,
+                 variadic: bool):
+        code = fwd.__code__
+        self.name = name
+        self.fwd = fwd
+        self.inputs = code.co_varnames[: code.co_argcount]
+        self.params = code.co_varnames[code.co_argcount: code.co_argcount + code.co_kwonlyargcount]
+        self.nout = nout
+        self.view = view
+        self.variadic = variadic  # one positional input that is a list of tensors
+        node_name = backward or _camel(name) + "Backward0"
+        self.node_cls = type(node_name, (OpNode,), {"__slots__": (), "_nout": nout})
+        self.vjps = None  # per input: (fn, arg names) or None
+        self.joint = None  # (fn, arg names): one formula returning every input's gradient
+        self._plans = {}
+        # ``<input>_shape`` / ``<input>_dtype``: input metadata a formula may use unsaved.
+        self.meta_names = {}
+        for i, n in enumerate(self.inputs):
+            self.meta_names[n + "_shape"] = (i, 0)
+            self.meta_names[n + "_dtype"] = (i, 1)
+
+    def defvjp(op, /, **formulas) -> Op:  # noqa: N805  (`self` is a common input name)
+        """Gradient formulas, one per tensor input (missing inputs are not differentiable)."""
+        unknown = set(formulas) - set(op.inputs)
+        if unknown:
+            raise TypeError(f"{op.name}: no tensor input named {sorted(unknown)}")
+        op.vjps = tuple(
+            (f, _arg_names(f)) if (f := formulas.get(n)) is not None else None
+            for n in op.inputs
+        )
+        return op
+
+    def vjp(self, fn) -> Op:
+        """Decorator: one formula returning a tuple with every input's gradient (or None)."""
+        self.joint = (fn, _arg_names(fn))
+        return self
+
+    def __call__(self, *arrays, **params):
+        return self.fwd(*arrays, **params)
+
+    def __repr__(self) -> str:
+        return f"<prim {self.name}>"
+
+    def save_plan(self, needs: tuple) -> tuple:
+        """The names to save when the inputs flagged in ``needs`` require grad."""
+        plan = self._plans.get(needs)
+        if plan is None:
+            names: list = []
+            if self.joint is not None:
+                names = list(self.joint[1])
+            else:
+                for need, v in zip(needs, self.vjps or ()):
+                    if need and v is not None:
+                        names.extend(n for n in v[1] if n not in names)
+            plan = self._plans[needs] = tuple(
+                n for n in names if n not in ("grad", "grads") and n not in self.meta_names
+            )
+        return plan
+
+
+def _arg_names(fn) -> tuple:
+    code = fn.__code__
+    return code.co_varnames[: code.co_argcount]
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.strip("_").split("_"))
+
+
+PRIMS: dict = {}
+
+
+def prim(name: str, *, backward: str | None = None, nout: int = 1, view: bool = False,
+         variadic: bool = False):
+    """Declare a primitive from its forward function (see the module docstring)."""
+
+    def deco(fwd) -> Op:
+        op = Op(fwd, name, backward, nout, view, variadic)
+        PRIMS[op.node_cls.__name__] = op
+        return op
+
+    return deco
+
+
+# ---------------------------------------------------------------------------------- nodes
+class OpNode(Node):
+    """The backward node of a primitive: runs the op's gradient formulas on saved values."""
+
+    __slots__ = ("_op", "_saved", "_versions", "_needs", "_params")
+    _nout = 1
+
+    def apply(self, grads: list) -> tuple:
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        if self._versions:
+            for vc, version, info, producer, nr in self._versions:
+                if vc[0] != version:
+                    if producer == "self":
+                        producer = self
+                    raise RuntimeError(_modified_message(info, producer, nr, vc[0], version))
+        op = self._op
+        # By convention a formula's first parameter is the incoming gradient(s).
+        g = grads[0] if op.nout == 1 else tuple(grads)
+        if op.joint is not None:
+            fn, names = op.joint
+            out = fn(g, *[self._value(n, saved) for n in names[1:]])
+            if not isinstance(out, tuple):
+                out = (out,)
+            return tuple(x if need else None for x, need in zip(out, self._needs))
+        res = []
+        for need, v in zip(self._needs, op.vjps):
+            if need and v is not None:
+                fn, names = v
+                if len(names) == 1:
+                    res.append(fn(g))
+                elif len(names) == 2:
+                    res.append(fn(g, self._value(names[1], saved)))
+                else:
+                    res.append(fn(g, *[self._value(n, saved) for n in names[1:]]))
+            else:
+                res.append(None)
+        return tuple(res)
+
+    def _value(self, name: str, saved):
+        if saved is not None and name in saved:
+            v = saved[name]
+            if type(v) is _PackedResult:
+                return self._unpack_result(v)
+            return v
+        return self._lookup(name)
+
+    def _lookup(self, name: str):
+        """Values a formula may name that are not saved: input metadata, needs_input_grad."""
+        if name == "needs_input_grad":
+            return self._needs
+        i, field = self._op.meta_names[name]
+        meta = self._in_meta[i]
+        return meta[0] if field == 0 else D._FROM_NP[meta[1]]
+
+    def _unpack_result(self, packed):
+        # Saved outputs are kept as arrays (a tensor would point back at this node: a cycle);
+        # they are rebuilt as tensors whose grad_fn is this node, for double backward.
+        outs = []
+        for i, (a, vc) in enumerate(zip(packed.arrays, packed.vcs)):
+            t = _wrap(a)
+            t._vc = vc
+            if STATE.enabled:
+                t._grad_fn, t._output_nr, t._requires_grad = self, i, True
+            outs.append(t)
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _release(self) -> None:
+        if self._saved:
+            self._saved = _FREED
+
+    def _replace_saved(self, old: Tensor, new: Tensor) -> None:
+        """Swap a saved input for a snapshot (used before an in-place op overwrites it)."""
+        if not self._saved:
+            return
+        for k, v in self._saved.items():
+            if v is old:
+                self._saved[k] = new
+        if self._versions:
+            self._versions = [
+                (new._vc, new._vc[0], *rest) if vc is old._vc else (vc, ver, *rest)
+                for vc, ver, *rest in self._versions
+            ]
+
+    @property
+    def _saved_tensors(self):
+        return tuple(v for v in (self._saved or {}).values() if isinstance(v, Tensor))
+
+
+def _modified_message(info, producer, nr: int, now: int, expected: int) -> str:
+    np_dtype, shape = info
+    dims = ", ".join(str(s) for s in shape)
+    desc = f"[ember.{D._FROM_NP[np_dtype]._legacy}Tensor [{dims}]]"
+    if producer is not None:
+        # torch names the producer by its forward op: "output 0 of Sigmoid".
+        name = producer.name()
+        i = name.find("Backward")
+        desc += f", which is output {nr} of {name[:i] if i > 0 else name},"
+    if anomaly_mode.is_enabled():
+        hint = (
+            "Hint: the backtrace further above shows the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. Good luck!"
+        )
+    else:
+        hint = (
+            "Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with ember.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {desc} is at version {now}; expected version {expected} instead. {hint}"
+    )
+
+
+
+# ---------------------------------------------------------------------------------- apply
+def apply(op: Op, inputs: tuple, arrays: tuple, params: dict | None = None):
+    """Run ``op`` on ``arrays`` (the promoted data of ``inputs``); wrap and record."""
+    out = op.fwd(*arrays, **params) if params else op.fwd(*arrays)
+    if op.nout == 1:
+        result = _wrap(out)
+        if op.view:
+            _mark_view(result, inputs[0], op, params)
+    else:
+        result = tuple(_wrap(o) for o in out)
+        if op.view:
+            for r in result:
+                _mark_view(r, inputs[0], op, params)
+    if STATE.enabled:
+        flat = inputs[0] if op.variadic else inputs
+        for t in flat:
+            if t is not None and t._requires_grad:
+                record(op, flat, params, result, arrays)
+                break
+    return result
+
+
+def _mark_view(result: Tensor, src: Tensor, op: Op, params) -> None:
+    result._vc = src._vc
+    base = src._base
+    result._base = src if base is None else base
+    # How to replay this view on another tensor shaped like the base (for in-place on views).
+    result._view = (src._view if base is not None else None, op, params)
+
+
+def record(op: Op, inputs, params, result, arrays=()) -> Node:
+    """Make the graph node of one op call and attach it to the (differentiable) outputs.
+
+    ``inputs`` holds tensors, or None where the caller passed a Python scalar (whose value,
+    in ``arrays``, is what a formula naming that input receives).
+    """
+    node = _new(op.node_cls)
+    node._seq = next(_seq)
+    node._pre_hooks = node._post_hooks = node._tensor_hooks = node._retained = None
+    node._anomaly_trace = node.metadata_ = None
+    needs = []
+    edges = []
+    meta = []
+    for t in inputs:
+        if t is None:
+            needs.append(False)
+            edges.append(_NO_EDGE)
+            meta.append(None)
+            continue
+        fn = t._grad_fn
+        if fn is not None:
+            needs.append(True)
+            edges.append((fn, t._output_nr))
+        elif t._requires_grad:
+            needs.append(True)
+            edges.append((grad_accumulator(t), 0))
+        else:
+            needs.append(False)
+            edges.append(_NO_EDGE)
+        d = t._data
+        meta.append((d.shape, d.dtype))
+    needs = tuple(needs)
+    node._op = op
+    node._needs = needs
+    node._params = params
+    node.next_functions = tuple(edges)
+    node._in_meta = tuple(meta)
+    plan = op._plans.get(needs)
+    if plan is None:
+        plan = op.save_plan(needs)
+    saved = None
+    versions = None
+    if plan:
+        saved = {}
+        versions = []
+        for name in plan:
+            if name in op.inputs:
+                if op.variadic:
+                    saved[name] = tuple(inputs)
+                    continue
+                i = op.inputs.index(name)
+                t = inputs[i]
+                if t is None:
+                    saved[name] = arrays[i]
+                    continue
+                saved[name] = t
+                d = t._data
+                versions.append((t._vc, t._vc[0], (d.dtype, d.shape), t._grad_fn, t._output_nr))
+            elif name == "result":
+                if op.nout == 1:
+                    d = result._data
+                    saved[name] = _PackedResult((d,), (result._vc,))
+                    versions.append((result._vc, result._vc[0], (d.dtype, d.shape), "self", 0))
+                    continue
+                saved[name] = _PackedResult(tuple(r._data for r in result),
+                                            tuple(r._vc for r in result))
+                for i, r in enumerate(result):
+                    d = r._data
+                    versions.append((r._vc, r._vc[0], (d.dtype, d.shape), "self", i))
+            elif name in op.params:
+                saved[name] = params[name]
+            elif name != "needs_input_grad":
+                raise TypeError(f"{op.name}: gradient formula names unknown value {name!r}")
+    node._saved = saved
+    node._versions = versions
+    if anomaly_mode._Anomaly.enabled:
+        anomaly_mode.record_trace(node)
+    if op.nout == 1:
+        if result._data.dtype in _DIFF_NP:
+            result._grad_fn = node
+            result._requires_grad = True
+    else:
+        for i, r in enumerate(result):
+            if r._data.dtype in _DIFF_NP:
+                r._grad_fn = node
+                r._output_nr = i
+                r._requires_grad = True
+    return node
+
+
+_NO_EDGE = (None, 0)
+
+
+class _PackedResult:
+    """A saved forward output: its arrays and version counters (no tensor, so no cycle)."""
+
+    __slots__ = ("arrays", "vcs")
+
+    def __init__(self, arrays: tuple, vcs: tuple):
+        self.arrays = arrays
+        self.vcs = vcs
+
+
+# Only floating outputs carry gradients (integer outputs such as argmax indices do not).
+_DIFF_NP = frozenset(d._np for d in D.FLOAT_DTYPES)
+
+
+
+# ---------------------------------------------------------------------------------- public API
+# Every public op is declared once, where it is defined, with the forms torch offers:
+# ``ember.name`` (function), ``Tensor.name`` (method), ``Tensor.name_`` (in-place).
+PUBLIC: dict = {}  # name -> (fn, function?, method?, inplace?)
+
+
+def public(name: str | None = None, *, function: bool = True, method: bool = True,
+           inplace: bool = False, aliases: tuple = ()):
+    """Register a public op and the variants under which ember exposes it."""
+
+    def deco(fn):
+        key = name or fn.__name__
+        PUBLIC[key] = (fn, function, method, inplace)
+        for alias in aliases:
+            PUBLIC[alias] = (fn, function, method, inplace)
+        return fn
+
+    return deco

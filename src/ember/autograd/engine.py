@@ -1,0 +1,249 @@
+"""The backward engine: one pass over the graph in reverse creation order.
+
+1. Count, for every node reachable from the roots, how many edges lead into it.
+2. Keep a heap of ready nodes (all incoming gradients arrived), latest-created first, as
+   torch does, so gradients are summed in the same order.
+3. Run each node: hooks, its formula, then sum each produced gradient to the shape and dtype
+   of the forward input it belongs to, and add it into the consumer's buffer.
+
+With ``inputs`` (``autograd.grad`` or ``backward(inputs=...)``) only nodes on a path to an
+input run, and the gradients arriving at the inputs are captured instead of (or, for
+``backward``, as well as) accumulated.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from . import anomaly_mode
+from .grad_mode import STATE
+from .graph import AccumulateGrad, grad_accumulator
+
+
+def _ops():
+    # The op library imports the autograd package, so bind it on first use.
+    from .. import _ops as ops
+
+    return ops
+
+
+def _target(t):
+    """The (node, output_nr) where the gradient of tensor ``t`` arrives."""
+    if t._grad_fn is not None:
+        return t._grad_fn, t._output_nr
+    return grad_accumulator(t), 0
+
+
+def _needed_nodes(roots, targets: set) -> set:
+    """Nodes lying on some path from a root to a target node (targets included)."""
+    needed: set = set()
+    done: set = set()
+    stack = [(n, False) for n in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            if node in targets or any(
+                nxt in needed for nxt, _ in node.next_functions if nxt is not None
+            ):
+                needed.add(node)
+            continue
+        if node in done:
+            continue
+        done.add(node)
+        stack.append((node, True))
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in done:
+                stack.append((nxt, False))
+    return needed
+
+
+def _validate_grad(node, i: int, g):
+    """Sum a produced gradient to its input's shape and cast it to the input's dtype."""
+    shape, dt = node._in_meta[i]
+    d = g._data
+    if d.shape != shape:
+        ops = _ops()
+        if not ops.is_expandable_to(shape, d.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(d.shape)} but expected shape compatible with {list(shape)}"
+            )
+        g = ops.sum_to_size(g, shape)
+        d = g._data
+    if d.dtype is not dt and d.dtype != dt:
+        g = g.to(_ops().np_to_dtype(dt))
+    return g
+
+
+def execute(
+    roots: list,
+    grads: list,
+    keep_graph: bool,
+    create_graph: bool,
+    inputs: list | None = None,
+    accumulate: bool = True,
+) -> list | None:
+    """Run the backward pass from ``roots`` ((node, output_nr) pairs) seeded with ``grads``.
+
+    Returns the gradients captured at ``inputs`` (a list of tensors) when given.
+    """
+    # 1. Dependencies: in-degree of each node reachable from the roots.
+    deps: dict = {}
+    stack = [node for node, _ in roots]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+
+    captures = None
+    needed = None
+    if inputs is not None:
+        captures = {}
+        targets = set()
+        for idx, t in enumerate(inputs):
+            node, nr = _target(t)
+            captures.setdefault((node, nr), []).append(idx)
+            targets.add(node)
+        needed = _needed_nodes([n for n, _ in roots], targets)
+        if not accumulate:
+            # autograd.grad never writes .grad: its leaves are captured, not run.
+            needed.difference_update(n for n in targets if isinstance(n, AccumulateGrad))
+    captured = [None] * len(inputs) if inputs is not None else None
+
+    # 2. Seed the buffers of the roots.
+    buffers: dict = {}
+    heap: list = []
+    for (node, nr), g in zip(roots, grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._nout
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    for node in buffers:
+        if deps.get(node, 0) == 0:
+            heapq.heappush(heap, (-node._seq, node))
+
+    prev_enabled = STATE.enabled
+    STATE.enabled = create_graph
+    heappush, heappop = heapq.heappush, heapq.heappop
+    try:
+        while heap:
+            _, node = heappop(heap)
+            buf = buffers.pop(node)
+            if node._tensor_hooks or node._retained or node._pre_hooks:
+                buf = _call_pre_hooks(node, buf)
+            if captures is not None:
+                for nr, g in enumerate(buf):
+                    idxs = captures.get((node, nr))
+                    if idxs is not None:
+                        for idx in idxs:
+                            captured[idx] = g
+                if node not in needed:
+                    continue
+            if type(node) is AccumulateGrad:
+                var = node._variable()
+                if buf[0] is not None and var is not None:
+                    _accumulate(var, buf[0], create_graph)
+                continue
+            if buf[0] is None and (len(buf) == 1 or all(g is None for g in buf)):
+                outs = (None,) * len(node.next_functions)
+            else:
+                if anomaly_mode._Anomaly.enabled:
+                    outs = _apply_with_anomaly(node, buf)
+                else:
+                    outs = node.apply(buf)
+                if not keep_graph:
+                    node._release()
+                if node._post_hooks:
+                    for hook in list(node._post_hooks.values()):
+                        res = hook(outs, buf)
+                        if res is not None:
+                            outs = tuple(res)
+            i = 0
+            for nxt, nr in node.next_functions:
+                g = outs[i]
+                i += 1
+                if nxt is None or (needed is not None and nxt not in needed):
+                    continue
+                if g is not None:
+                    shape, dt = node._in_meta[i - 1]
+                    d = g._data
+                    if d.shape != shape or d.dtype != dt:
+                        g = _validate_grad(node, i - 1, g)
+                    nbuf = buffers.get(nxt)
+                    if nbuf is None:
+                        nbuf = buffers[nxt] = [None] * nxt._nout
+                    old = nbuf[nr]
+                    nbuf[nr] = g if old is None else old + g
+                elif nxt not in buffers:
+                    buffers[nxt] = [None] * nxt._nout
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heappush(heap, (-nxt._seq, nxt))
+    finally:
+        STATE.enabled = prev_enabled
+    return captured
+
+
+def _apply_with_anomaly(node, buf):
+    try:
+        outs = node.apply(buf)
+    except Exception:
+        anomaly_mode.report(node)
+        raise
+    anomaly_mode.check_nan(node, outs)
+    return outs
+
+
+def _call_pre_hooks(node, buf: list) -> list:
+    th = node._tensor_hooks
+    if th:
+        for nr, hooks in th.items():
+            g = buf[nr]
+            if g is None:
+                continue
+            for hook in list(hooks.values()):
+                res = hook(g)
+                if res is not None:
+                    g = res
+            buf[nr] = g
+    if node._retained:
+        for nr, ref in node._retained.items():
+            t = ref()
+            g = buf[nr]
+            if t is not None and g is not None:
+                if t._grad is None:
+                    t._grad = g.detach().clone() if not STATE.enabled else g.clone()
+                else:
+                    t._grad = t._grad + g
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            res = hook(tuple(buf))
+            if res is not None:
+                buf = list(res)
+    return buf
+
+
+def _accumulate(var, g, create_graph: bool) -> None:
+    """AccumulateGrad: add ``g`` (after the leaf's hooks ran as pre-hooks) into ``var.grad``."""
+    old = var._grad
+    if old is None:
+        # A fresh, writable, contiguous buffer that nothing else aliases.
+        var._grad = g.clone() if create_graph else g._detached_copy()
+    elif create_graph or STATE.enabled:
+        var._grad = old + g
+    else:
+        old._add_inplace_nograd(g)
+    post = var.__dict__.get("_post_accumulate_hooks")
+    if post:
+        for hook in list(post.values()):
+            hook(var)
+
