@@ -8,7 +8,12 @@ import numpy as _np
 # call site. ember silences them (a process-wide NumPy setting, made on import).
 _np.seterr(all="ignore")
 
-from . import _dtype  # noqa: E402
+from . import (
+    _dtype,  # noqa: E402
+    _ops,  # noqa: E402
+    autograd,  # noqa: E402
+    cuda,  # noqa: E402
+)
 from ._device import device  # noqa: E402
 from ._dtype import (  # noqa: E402
     bfloat16,
@@ -30,7 +35,7 @@ from ._dtype import bool_ as bool  # noqa: E402,A001
 from ._promotion import can_cast, promote_types  # noqa: E402
 from ._size import Size  # noqa: E402
 from ._tensor import Tensor, is_tensor  # noqa: E402
-from . import autograd  # noqa: E402
+from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
 from .autograd.grad_mode import (  # noqa: E402
     enable_grad,
     inference_mode,
@@ -39,7 +44,6 @@ from .autograd.grad_mode import (  # noqa: E402
     no_grad,
     set_grad_enabled,
 )
-from . import _ops  # noqa: E402
 
 globals().update(_ops.FUNCTIONS)
 

@@ -15,7 +15,9 @@ class device:
         if isinstance(type, int):  # ember.device(0) means cuda:0, as in torch
             type, index = "cuda", type
         if not isinstance(type, str):
-            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({type!r})"
+            )
         if ":" in type:
             if index is not None:
                 raise RuntimeError(

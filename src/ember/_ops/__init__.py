@@ -4,7 +4,7 @@ functions, ``Tensor.<name>`` methods, ``Tensor.<name>_`` in-place forms and the 
 from __future__ import annotations
 
 from .._tensor import Tensor
-from . import creation, elementwise, indexing, reduction, shape  # noqa: F401  (registers ops)
+from . import creation, elementwise, indexing, linalg, random, reduction, shape  # noqa: F401
 from ._util import is_expandable_to, np_to_dtype
 from .inplace import make_inplace
 from .registry import PRIMS, PUBLIC

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .. import _promotion as P
 from .._tensor import Tensor
 from ._util import FLOAT_NP, broadcast_error, check_out
 from .registry import apply, prim, public
@@ -25,6 +26,8 @@ _FLOATING = D.FLOATING
 _FROM_NP = D._FROM_NP
 _DEF = D._DefaultDtype
 _BOOL_NP = np.dtype(np.bool_)
+_F32 = np.dtype(np.float32)
+_HALF_NP = frozenset((D.float16._np, D.bfloat16._np))
 _INT64_NP = np.dtype(np.int64)
 _PY_SCALARS = (int, float, bool)
 
@@ -68,7 +71,7 @@ def _promote(a: Tensor, b):
         bdt = bd.dtype
         if adt is bdt or adt == bdt:
             return b, ad, bd, adt
-        dt = D.result_type_of((a, b))._np
+        dt = P.result_type_of((a, b))._np
         return b, (ad if adt == dt else ad.astype(dt)), (bd if bdt == dt else bd.astype(dt)), dt
     tb = type(b)
     if tb not in _PY_SCALARS:
@@ -100,12 +103,17 @@ def binary(op, a, b, kind: int = SAME, params=None, out=None, name: str | None =
     bt, ad, bd, dt = _promote(a, b)
     if bt is NotImplemented:
         raise _type_error(name or op.name, b)
+    cast = None
     if kind == FLOAT and dt not in FLOAT_NP:
         f = _DEF.value._np
         ad = ad.astype(f)
         bd = bd.astype(f) if bt is not None else bd
+    elif bt is None and dt in _HALF_NP and kind != BOOL_OUT:
+        # torch computes half x scalar in float32 with the unrounded scalar, then rounds once;
+        # NumPy would round the scalar to the half type first.
+        ad, cast = ad.astype(_F32), dt
     try:
-        result = apply(op, (a, bt), (ad, bd), params)
+        result = apply(op, (a, bt), (ad, bd), params, cast)
     except ValueError:
         bshape = bd.shape if bt is not None else ()
         if not _broadcastable(ad.shape, bshape):
@@ -114,7 +122,7 @@ def binary(op, a, b, kind: int = SAME, params=None, out=None, name: str | None =
     except OverflowError:
         # An integer scalar outside the tensor's dtype wraps around, as a C cast does.
         bd = np.asarray(bd).astype(ad.dtype)
-        result = apply(op, (a, bt), (ad, bd), params)
+        result = apply(op, (a, bt), (ad, bd), params, cast)
     return result if out is None else check_out(out, result, name or op.name)
 
 
@@ -127,7 +135,7 @@ def _broadcastable(s1: tuple, s2: tuple) -> bool:
 
 def _compare(op, a, b, out=None):
     """Comparisons: compute in the promoted dtype, return bool."""
-    return binary(op, a, b, SAME, out=out)
+    return binary(op, a, b, BOOL_OUT, out=out)
 
 
 # ---------------------------------------------------------------------------------- factories
@@ -181,7 +189,10 @@ def _sub(self, other, *, alpha=1):
     return np.subtract(self, other)
 
 
-_sub.defvjp(self=lambda grad: grad, other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
+_sub.defvjp(
+    self=lambda grad: grad,
+    other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
+)
 
 
 def _check_bool_sub(input, other):
@@ -622,8 +633,8 @@ _atanh, atanh = _unary_op("atanh", np.arctanh, FLOAT, aliases=("arctanh",),
 
 
 def _sigmoid_fwd(x):
-    # 1 / (1 + exp(-x)), computed in place on one temporary.
-    t = np.negative(x)
+    # 1 / (1 + exp(-x)), computed in place on one temporary (an array even for 0-d input).
+    t = np.negative(x, out=np.empty(x.shape, x.dtype))
     np.exp(t, out=t)
     t += 1
     return np.reciprocal(t, out=t)
@@ -631,7 +642,7 @@ def _sigmoid_fwd(x):
 
 @prim("sigmoid_backward")
 def _sigmoid_backward(grad_output, output):
-    t = np.subtract(1, output, dtype=output.dtype)  # torch: grad * (1 - y) * y
+    t = np.subtract(1, output, out=np.empty(output.shape, output.dtype))  # grad * (1-y) * y
     np.multiply(grad_output, t, out=t)
     return np.multiply(t, output, out=t)
 
@@ -819,13 +830,13 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
         tmin = scalar_tensor_like(min, input) if isinstance(min, (int, float)) else min
         tmax = scalar_tensor_like(max, input) if isinstance(max, (int, float)) else max
         ops = [input] + [t for t in (tmin, tmax) if t is not None]
-        dt = D.result_type_of(ops)._np
+        dt = P.result_type_of(ops)._np
         arrays = tuple(None if t is None else t._data.astype(dt, copy=False)
                        for t in (input, tmin, tmax))
         result = apply(_clamp_tensor, (input, tmin, tmax), arrays)
     else:
         bounds = [_scalar(b) for b in (min, max) if b is not None]
-        dt = D.result_type_of([input, *bounds])._np
+        dt = P.result_type_of([input, *bounds])._np
         d = input._data if input._data.dtype == dt else input._data.astype(dt)
         result = apply(_clamp_scalar, (input,), (d,), {"min": _scalar(min), "max": _scalar(max)})
     return result if out is None else check_out(out, result, "clamp")
@@ -1113,7 +1124,7 @@ def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
-# ---------------------------------------------------------------------------------- logical, bitwise
+# ---------------------------------------------------------------------------------- logical/bitwise
 def _logical(name: str, ufunc):
     op = prim(name)(_named2(lambda a, b: ufunc(a.astype(bool, copy=False),
                                                 np.asarray(b).astype(bool, copy=False)), name))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype as D
+from .. import _promotion as P
 from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_error
@@ -353,7 +353,7 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
             + condition.dtype._legacy
         )
     ops = [x for x in (input, other)]
-    dt = D.result_type_of(ops)._np
+    dt = P.result_type_of(ops)._np
     xs = []
     arrays = []
     for x in (input, other):

@@ -22,6 +22,8 @@ outputs and, if grad mode is on and an input requires grad, records one graph no
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd import anomaly_mode
@@ -37,7 +39,7 @@ class Op:
 
     __slots__ = (
         "name", "fwd", "inputs", "params", "nout", "view", "node_cls",
-        "vjps", "joint", "_plans", "variadic", "meta_names",
+        "vjps", "joint", "_plans", "variadic", "meta_names", "defaults",
     )
 
     def __init__(self, fwd, name: str, backward: str | None, nout: int, view: bool,
@@ -47,6 +49,7 @@ class Op:
         self.fwd = fwd
         self.inputs = code.co_varnames[: code.co_argcount]
         self.params = code.co_varnames[code.co_argcount: code.co_argcount + code.co_kwonlyargcount]
+        self.defaults = fwd.__kwdefaults__ or {}
         self.nout = nout
         self.view = view
         self.variadic = variadic  # one positional input that is a list of tensors
@@ -247,9 +250,14 @@ def _modified_message(info, producer, nr: int, now: int, expected: int) -> str:
 
 
 # ---------------------------------------------------------------------------------- apply
-def apply(op: Op, inputs: tuple, arrays: tuple, params: dict | None = None):
-    """Run ``op`` on ``arrays`` (the promoted data of ``inputs``); wrap and record."""
+def apply(op: Op, inputs: tuple, arrays: tuple, params: dict | None = None, cast=None):
+    """Run ``op`` on ``arrays`` (the promoted data of ``inputs``); wrap and record.
+
+    ``cast``: a NumPy dtype to round a single output to (ops computed in a wider type).
+    """
     out = op.fwd(*arrays, **params) if params else op.fwd(*arrays)
+    if cast is not None:
+        out = np.asarray(out).astype(cast)
     if op.nout == 1:
         result = _wrap(out)
         if op.view:
@@ -346,7 +354,7 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
                     d = r._data
                     versions.append((r._vc, r._vc[0], (d.dtype, d.shape), "self", i))
             elif name in op.params:
-                saved[name] = params[name]
+                saved[name] = params[name] if params and name in params else op.defaults[name]
             elif name != "needs_input_grad":
                 raise TypeError(f"{op.name}: gradient formula names unknown value {name!r}")
     node._saved = saved

@@ -91,7 +91,7 @@ def check_nan(node, outs) -> None:
         return
     import numpy as np
 
-    from .._dtype import FLOATING, _FROM_NP
+    from .._dtype import _FROM_NP, FLOATING
 
     for i, g in enumerate(outs):
         if g is None or _FROM_NP[g._data.dtype]._cat != FLOATING:

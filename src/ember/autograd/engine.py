@@ -105,6 +105,7 @@ def execute(
 
     captures = None
     needed = None
+    capture_only = ()
     if inputs is not None:
         captures = {}
         targets = set()
@@ -115,7 +116,7 @@ def execute(
         needed = _needed_nodes([n for n, _ in roots], targets)
         if not accumulate:
             # autograd.grad never writes .grad: its leaves are captured, not run.
-            needed.difference_update(n for n in targets if isinstance(n, AccumulateGrad))
+            capture_only = {n for n in targets if isinstance(n, AccumulateGrad)}
     captured = [None] * len(inputs) if inputs is not None else None
 
     # 2. Seed the buffers of the roots.
@@ -145,7 +146,7 @@ def execute(
                     if idxs is not None:
                         for idx in idxs:
                             captured[idx] = g
-                if node not in needed:
+                if node in capture_only or node not in needed:
                     continue
             if type(node) is AccumulateGrad:
                 var = node._variable()

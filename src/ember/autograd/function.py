@@ -121,7 +121,8 @@ class _FunctionMeta(type):
 
 
 class Function(FunctionCtx, metaclass=_FunctionMeta):
-    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``apply``."""
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call
+    ``apply``."""
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

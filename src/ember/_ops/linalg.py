@@ -1,0 +1,3 @@
+"""Linear algebra: matmul and friends (BLAS through NumPy)."""
+
+from __future__ import annotations
