@@ -36,6 +36,8 @@ from ._promotion import can_cast, promote_types  # noqa: E402
 from ._size import Size  # noqa: E402
 from ._tensor import Tensor, is_tensor  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled  # noqa: E402
+from .autograd.anomaly_mode import is_enabled as is_anomaly_enabled  # noqa: E402
 from .autograd.grad_mode import (  # noqa: E402
     enable_grad,
     inference_mode,

@@ -11,6 +11,7 @@ views of their base's array, point ``_base`` at the root tensor and share its ve
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 
@@ -203,6 +204,18 @@ class Tensor:
 
     @property
     def grad(self):
+        if self._grad_fn is not None and self._grad is None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+                "for more information. (Triggered internally at "
+                "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._grad
 
     @grad.setter
@@ -281,9 +294,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. graph leaves (see ``ember.autograd``)."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # Helpers for the engine: kept here because they touch raw arrays.
     def _detached_copy(self) -> Tensor:
@@ -408,6 +419,15 @@ class Tensor:
 
     def __setstate__(self, state):  # pragma: no cover - pickles carry no extra state
         pass
+
+
+def _autograd_backward(*args, **kwargs):
+    # Bound to ember.autograd.backward on first use (autograd imports this module).
+    global _autograd_backward
+    from .autograd import backward
+
+    _autograd_backward = backward
+    return backward(*args, **kwargs)
 
 
 def _rebuild(cls, data, requires_grad):

@@ -33,12 +33,14 @@ def _rev(fn):
 
 
 def _dunder(fn):
-    """A binary operator: TypeError for foreign operands becomes NotImplemented."""
+    """A binary operator: a TypeError (a foreign operand) becomes NotImplemented, as in torch,
+    so Python can try the other operand's reflected method."""
 
     def op(self, other):
-        if not isinstance(other, (Tensor, bool, int, float)) and not hasattr(other, "item"):
+        try:
+            return fn(self, other)
+        except TypeError:
             return NotImplemented
-        return fn(self, other)
 
     op.__name__ = fn.__name__
     return op

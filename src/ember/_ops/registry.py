@@ -38,7 +38,7 @@ class Op:
     """A primitive: forward over arrays, gradient formulas over tensors, node class."""
 
     __slots__ = (
-        "name", "fwd", "inputs", "params", "nout", "view", "node_cls",
+        "name", "fwd", "inputs", "params", "nout", "view", "node_name", "_node_cls",
         "vjps", "joint", "_plans", "variadic", "meta_names", "defaults",
     )
 
@@ -53,8 +53,8 @@ class Op:
         self.nout = nout
         self.view = view
         self.variadic = variadic  # one positional input that is a list of tensors
-        node_name = backward or _camel(name) + "Backward0"
-        self.node_cls = type(node_name, (OpNode,), {"__slots__": (), "_nout": nout})
+        self.node_name = backward or _camel(name) + "Backward0"
+        self._node_cls = None  # made on first use: class creation is slow at import time
         self.vjps = None  # per input: (fn, arg names) or None
         self.joint = None  # (fn, arg names): one formula returning every input's gradient
         self._plans = {}
@@ -63,6 +63,16 @@ class Op:
         for i, n in enumerate(self.inputs):
             self.meta_names[n + "_shape"] = (i, 0)
             self.meta_names[n + "_dtype"] = (i, 1)
+
+    @property
+    def node_cls(self) -> type:
+        """The backward node class, named as torch names it (e.g. ``MulBackward0``)."""
+        cls = self._node_cls
+        if cls is None:
+            cls = self._node_cls = type(
+                self.node_name, (OpNode,), {"__slots__": (), "_nout": self.nout}
+            )
+        return cls
 
     def defvjp(op, /, **formulas) -> Op:  # noqa: N805  (`self` is a common input name)
         """Gradient formulas, one per tensor input (missing inputs are not differentiable)."""
@@ -121,7 +131,7 @@ def prim(name: str, *, backward: str | None = None, nout: int = 1, view: bool = 
 
     def deco(fwd) -> Op:
         op = Op(fwd, name, backward, nout, view, variadic)
-        PRIMS[op.node_cls.__name__] = op
+        PRIMS[op.name] = op
         return op
 
     return deco
@@ -290,7 +300,7 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
     ``inputs`` holds tensors, or None where the caller passed a Python scalar (whose value,
     in ``arrays``, is what a formula naming that input receives).
     """
-    node = _new(op.node_cls)
+    node = _new(op._node_cls or op.node_cls)
     node._seq = next(_seq)
     node._pre_hooks = node._post_hooks = node._tensor_hooks = node._retained = None
     node._anomaly_trace = node.metadata_ = None

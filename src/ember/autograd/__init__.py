@@ -103,6 +103,19 @@ def backward(
     inputs=None,
 ) -> None:
     """Accumulate into ``.grad`` of the leaves the gradients of ``tensors``."""
+    if (
+        grad_tensors is None and grad_variables is None and inputs is None
+        and hasattr(tensors, "_grad_fn") and tensors._grad_fn is not None
+    ):
+        # The common case, loss.backward(): skip the general argument handling.
+        d = tensors._data
+        if d.size == 1 and d.dtype.kind in "fV":
+            from .._tensor import _wrap
+
+            seed = _wrap(np.ones(d.shape, d.dtype))
+            keep = create_graph if retain_graph is None else retain_graph
+            engine.execute([(tensors._grad_fn, tensors._output_nr)], [seed], keep, create_graph)
+            return
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables

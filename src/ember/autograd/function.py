@@ -96,7 +96,7 @@ class FunctionNode(FunctionCtx, Node):
 
         if self._materialize_grads:
             grads = [
-                g if g is not None else ops.zeros(shape, dtype=ops.np_to_dtype(dt))
+                g if g is not None or dt is None else ops.zeros(shape, dtype=ops.np_to_dtype(dt))
                 for g, (shape, dt) in zip(grads, self._out_meta)
             ]
         fn = self._function
