@@ -30,15 +30,20 @@ def _samples(op, dt):
 
 def _convert(s: Sample, conv, grad_positions=None):
     def req(pos, x):
-        if grad_positions is None:
+        if grad_positions is None or not (s.grad is None or pos in s.grad):
             return False
-        if not isinstance(x, np.ndarray) or x.dtype.kind not in "fV":
-            return False
-        return s.grad is None or pos in s.grad
+        if isinstance(x, list):  # a list of tensors (cat, stack...): each float one
+            return any(isinstance(v, np.ndarray) and v.dtype.kind in "fV" for v in x)
+        return isinstance(x, np.ndarray) and x.dtype.kind in "fV"
 
-    inp = conv(s.input, req("input", s.input))
-    args = tuple(conv(a, req(i, a)) for i, a in enumerate(s.args))
-    kwargs = {k: conv(v, req(k, v)) for k, v in s.kwargs.items()}
+    def c(pos, x):
+        if isinstance(x, list) and req(pos, x):
+            return [conv(v, isinstance(v, np.ndarray) and v.dtype.kind in "fV") for v in x]
+        return conv(x, req(pos, x))
+
+    inp = c("input", s.input)
+    args = tuple(c(i, a) for i, a in enumerate(s.args))
+    kwargs = {k: c(k, v) for k, v in s.kwargs.items()}
     return inp, args, kwargs
 
 
@@ -87,7 +92,7 @@ def _float_outputs(out, lib):
 
 def _grads(lib, op, s, conv):
     inp, args, kwargs = _convert(s, conv, grad_positions=True)
-    out = _call(lib, op, "function", inp, args, kwargs)
+    out = _call(lib, op, op.variants[0], inp, args, kwargs)
     outs = _float_outputs(out, lib)
     if not outs:
         return None
@@ -140,7 +145,7 @@ def test_gradcheck(op):
             it = iter(xs)
             new_inp = next(it) if isinstance(_inp, ember.Tensor) else _inp
             new_args = tuple(next(it) if isinstance(a, ember.Tensor) else a for a in _args)
-            return _call(ember, op, "function", new_inp, new_args, _kw)
+            return _call(ember, op, op.variants[0], new_inp, new_args, _kw)
 
         if not any(x.requires_grad for x in arrays):
             continue
@@ -154,8 +159,9 @@ def test_error_inputs_match_torch(op):
         s = err.sample
         e_in, e_args, e_kw = _convert(s, to_ember)
         t_in, t_args, t_kw = _convert(s, to_torch)
-        assert_same_error(lambda: _call(ember, op, "function", e_in, e_args, e_kw),
-                          lambda: _call(torch, op, "function", t_in, t_args, t_kw),
+        variant = op.variants[0]
+        assert_same_error(lambda: _call(ember, op, variant, e_in, e_args, e_kw),
+                          lambda: _call(torch, op, variant, t_in, t_args, t_kw),
                           err.match)
 
 

@@ -248,6 +248,26 @@ def test_default_dtype_float64(expr):
     _assert_repr(expr)
 
 
+class _FakeGpuArray(np.ndarray):
+    """Stands in for a CuPy array: any non-ndarray array type is asked for its device."""
+
+
+def test_non_cpu_device_suffix(monkeypatch):
+    # No GPU here and torch is a CPU build, so torch cannot print this; the expected text is
+    # torch's CUDA format (spec 2.5: the device suffix comes first).
+    from ember import _backend
+
+    monkeypatch.setattr(_backend, "device_of", lambda arr: ember.device("cuda", 0))
+    monkeypatch.setattr(_backend, "to_numpy", lambda arr: np.asarray(arr).view(np.ndarray))
+    e = ember.from_numpy(np.array([1.0, 2.0], dtype=np.float64))
+    e._data = e._data.view(_FakeGpuArray)
+    assert repr(e) == "tensor([1., 2.], device='cuda:0', dtype=ember.float64)"
+    e.requires_grad_(True)
+    assert repr(e) == (
+        "tensor([1., 2.], device='cuda:0', dtype=ember.float64, requires_grad=True)"
+    )
+
+
 def test_subclass_prefix():
     class MyT(torch.Tensor):
         pass
@@ -268,9 +288,13 @@ def test_tensor_contents_argument():
 
 def test_parameter_repr():
     nn = pytest.importorskip("ember.nn")
-    t = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
-    e = nn.Parameter(ember.tensor([1.0, 2.0]))
-    assert repr(e) == _t(repr(t))
+    for values, kwargs in [([1.0, 2.0], {}), (2.5, {}), ([1.0, 2.0], {"requires_grad": False})]:
+        t = torch.nn.Parameter(torch.tensor(values), **kwargs)
+        e = nn.Parameter(ember.tensor(values), **kwargs)
+        assert repr(e) == _t(repr(t))
+        assert str(e) == _t(str(t))
+        # torch's Tensor.__format__ formats only plain 0-d Tensors as numbers.
+        assert f"{e}" == _t(f"{t}")
 
 
 # ------------------------------------------------------------------ Size, dtype, device, format
@@ -311,6 +335,17 @@ FORMAT_CASES = [
 def test_format(expr, spec):
     t, e = _both(expr)
     assert format(e, spec) == _t(format(t, spec))
+
+
+def test_format_of_0d_subclass_is_its_repr():
+    class MyT(torch.Tensor):
+        pass
+
+    class MyE(ember.Tensor):
+        pass
+
+    MyE.__name__ = MyT.__name__
+    assert f"{MyE(ember.tensor(2.5))}" == f"{MyT(torch.tensor(2.5))}"
 
 
 def test_format_spec_on_non_scalar_raises():

@@ -14,6 +14,7 @@ from . import (
     autograd,  # noqa: E402
     cuda,  # noqa: E402
 )
+from . import linalg, return_types  # noqa: E402
 from ._device import device  # noqa: E402
 from ._dtype import (  # noqa: E402
     bfloat16,
@@ -35,7 +36,9 @@ from ._dtype import bool_ as bool  # noqa: E402,A001
 from ._promotion import can_cast, promote_types  # noqa: E402
 from ._size import Size  # noqa: E402
 from ._tensor import Tensor, is_tensor  # noqa: E402
-from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from . import _random as random  # noqa: E402  (the ember.random module)
+from ._random import Generator, default_generator  # noqa: E402
+from ._tensor_str import set_printoptions  # noqa: E402
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled  # noqa: E402
 from .autograd.anomaly_mode import is_enabled as is_anomaly_enabled  # noqa: E402
 from .autograd.grad_mode import (  # noqa: E402

@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import CPU
 from ._size import Size
+from .autograd import graph as _graph
 from .autograd.graph import RemovableHandle, add_hook
 
 _new = object.__new__
@@ -46,16 +47,7 @@ class Tensor:
         # Legacy constructor: Tensor(2, 3) (uninitialised float), Tensor([1, 2]), Tensor().
         from ._ops import creation
 
-        if kwargs.get("device") not in (None, "cpu", CPU):
-            raise RuntimeError("Tensor(): legacy constructor only supports the cpu device here")
-        dt = D._DefaultDtype.value
-        if len(args) == 1 and not isinstance(args[0], int):
-            data = args[0]
-            if isinstance(data, Tensor):
-                return data
-            t = creation.tensor(data, dtype=dt)
-        else:
-            t = creation.empty(*args, dtype=dt)
+        t = creation.legacy_new(cls, args, kwargs)
         if cls is not Tensor:
             t = _as_subclass(t, cls)
         return t
@@ -135,8 +127,9 @@ class Tensor:
         a = self._data
         item = a.itemsize
         strides = tuple(s // item for s in a.strides)
-        if a.size == 0 or a.ndim == 0:
-            strides = _contiguous_strides(a.shape) if a.size == 0 else ()
+        if a.size == 0 and a.base is None:
+            # NumPy gives fresh empty arrays zero strides; torch gives them contiguous ones.
+            strides = _contiguous_strides(a.shape)
         if dim is None:
             return strides
         return strides[_wrap_dim(dim, a.ndim)]
@@ -192,10 +185,14 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            _graph.refresh_view(self)
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None:
+            _graph.refresh_view(self)
         return self._grad_fn is None
 
     @property
@@ -375,14 +372,15 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
+        # torch formats a plain 0-d tensor as its number (f"{t}" -> "1.5"); subclasses as repr.
+        if self._data.ndim == 0 and type(self) is Tensor:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None) -> str:
         from ._tensor_str import tensor_repr
 
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents=tensor_contents)
 
     def __str__(self) -> str:
         return self.__repr__()

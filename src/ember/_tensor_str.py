@@ -105,8 +105,13 @@ class _Formatter:
         self.max_width = 1
 
         if not floating:
-            for value in values.reshape(-1).tolist():
-                self.max_width = max(self.max_width, len(str(value)))
+            if values.size:
+                if values.dtype.kind == "b":
+                    texts = [str(v) for v in np.unique(values).tolist()]
+                else:
+                    # str(int) is widest at the smallest or the largest value.
+                    texts = [str(values.min().item()), str(values.max().item())]
+                self.max_width = max(self.max_width, *map(len, texts))
             return
 
         flat = values.reshape(-1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from .._tensor import Tensor
 from . import creation, elementwise, indexing, linalg, random, reduction, shape  # noqa: F401
 from ._util import is_expandable_to, np_to_dtype
+from ..autograd import graph as _graph
+from . import inplace
 from .inplace import make_inplace
 from .registry import PRIMS, PUBLIC
 
@@ -13,12 +15,12 @@ FUNCTIONS: dict = {}
 
 
 def _bind() -> None:
-    for name, (fn, function, method, inplace) in PUBLIC.items():
+    for name, (fn, function, method, has_inplace) in PUBLIC.items():
         if function:
             FUNCTIONS[name] = fn
         if method and name not in _NOT_METHODS:
             setattr(Tensor, name, fn)
-        if inplace and not hasattr(Tensor, name + "_"):
+        if has_inplace and not hasattr(Tensor, name + "_"):
             setattr(Tensor, name + "_", make_inplace(fn, name + "_"))
 
 
@@ -91,7 +93,10 @@ def _bind_operators() -> None:
     T.__le__ = _dunder(e.le)
     T.__gt__ = _dunder(e.gt)
     T.__ge__ = _dunder(e.ge)
+    T.__matmul__ = linalg.matmul_operator
+    T.__rmatmul__ = linalg.rmatmul_operator
     T.__getitem__ = indexing.getitem
+    T.__delitem__ = indexing.delitem
     T.__setitem__ = indexing.setitem
     T.__hash__ = object.__hash__
 
@@ -105,6 +110,7 @@ def _invert(self: Tensor) -> Tensor:
 
 _bind()
 _bind_operators()
+_graph.refresh_view = inplace.refresh
 
 # Names the engine and other layers reach through ember._ops.
 ones_like = creation.ones_like

@@ -22,11 +22,14 @@ outputs and, if grad mode is on and an input requires grad, records one graph no
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd import anomaly_mode
+from ..autograd import graph as _graph
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import Node, _seq, grad_accumulator
 
@@ -155,11 +158,11 @@ class OpNode(Node):
                 "if you need to access saved tensors after calling backward."
             )
         if self._versions:
-            for vc, version, info, producer, nr in self._versions:
+            for vc, version, info, holder, nr in self._versions:
                 if vc[0] != version:
-                    if producer == "self":
-                        producer = self
-                    raise RuntimeError(_modified_message(info, producer, nr, vc[0], version))
+                    raise RuntimeError(
+                        _modified_message(info, self._producer(holder), nr, vc[0], version)
+                    )
         op = self._op
         # By convention a formula's first parameter is the incoming gradient(s).
         g = grads[0] if op.nout == 1 else tuple(grads)
@@ -190,6 +193,15 @@ class OpNode(Node):
                 return self._unpack_result(v)
             return v
         return self._lookup(name)
+
+    def _producer(self, holder):
+        """The node torch names in a version error: the saved tensor's current grad_fn."""
+        t = holder() if isinstance(holder, weakref.ref) else holder  # outputs: held weakly
+        if t is None:
+            return self
+        if t._base is not None:
+            _graph.refresh_view(t)
+        return t._grad_fn
 
     def _lookup(self, name: str):
         """Values a formula may name that are not saved: input metadata, needs_input_grad."""
@@ -313,6 +325,8 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
             edges.append(_NO_EDGE)
             meta.append(None)
             continue
+        if t._base is not None:
+            _graph.refresh_view(t)  # a view whose base changed in place gets a fresh history
         fn = t._grad_fn
         if fn is not None:
             needs.append(True)
@@ -351,18 +365,20 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
                     continue
                 saved[name] = t
                 d = t._data
-                versions.append((t._vc, t._vc[0], (d.dtype, d.shape), t._grad_fn, t._output_nr))
+                versions.append((t._vc, t._vc[0], (d.dtype, d.shape), t, t._output_nr))
             elif name == "result":
                 if op.nout == 1:
                     d = result._data
                     saved[name] = _PackedResult((d,), (result._vc,))
-                    versions.append((result._vc, result._vc[0], (d.dtype, d.shape), "self", 0))
+                    versions.append(
+                        (result._vc, result._vc[0], (d.dtype, d.shape), weakref.ref(result), 0)
+                    )
                     continue
                 saved[name] = _PackedResult(tuple(r._data for r in result),
                                             tuple(r._vc for r in result))
                 for i, r in enumerate(result):
                     d = r._data
-                    versions.append((r._vc, r._vc[0], (d.dtype, d.shape), "self", i))
+                    versions.append((r._vc, r._vc[0], (d.dtype, d.shape), weakref.ref(r), i))
             elif name in op.params:
                 saved[name] = params[name] if params and name in params else op.defaults[name]
             elif name != "needs_input_grad":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _tensor as _T  # partially initialised at this point: use its names lazily
 from . import anomaly_mode, engine, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function, FunctionCtx, once_differentiable
@@ -48,8 +49,7 @@ def _as_tuple(x) -> tuple:
 
 def _make_grads(outputs: tuple, grads: tuple, is_grads_batched: bool = False) -> list:
     """Seed gradients for the roots: given ones are checked, missing ones made (scalars only)."""
-    from .._tensor import Tensor, _wrap
-
+    Tensor, _wrap = _T.Tensor, _T._wrap
     out = []
     for i, (t, g) in enumerate(zip(outputs, grads)):
         if g is None:
@@ -79,8 +79,7 @@ def _make_grads(outputs: tuple, grads: tuple, is_grads_batched: bool = False) ->
 
 
 def _roots(outputs: tuple) -> list:
-    from .graph import grad_accumulator
-
+    grad_accumulator = graph.grad_accumulator
     roots = []
     for i, t in enumerate(outputs):
         if t._grad_fn is not None:
@@ -110,9 +109,7 @@ def backward(
         # The common case, loss.backward(): skip the general argument handling.
         d = tensors._data
         if d.size == 1 and d.dtype.kind in "fV":
-            from .._tensor import _wrap
-
-            seed = _wrap(np.ones(d.shape, d.dtype))
+            seed = _T._wrap(np.ones(d.shape, d.dtype))
             keep = create_graph if retain_graph is None else retain_graph
             engine.execute([(tensors._grad_fn, tensors._output_nr)], [seed], keep, create_graph)
             return

@@ -15,20 +15,28 @@ from __future__ import annotations
 
 import heapq
 
-from . import anomaly_mode
+from . import anomaly_mode, graph
 from .grad_mode import STATE
 from .graph import AccumulateGrad, grad_accumulator
 
 
 def _ops():
     # The op library imports the autograd package, so bind it on first use.
-    from .. import _ops as ops
+    global _ops_module
+    if _ops_module is None:
+        from .. import _ops as ops
 
-    return ops
+        _ops_module = ops
+    return _ops_module
+
+
+_ops_module = None
 
 
 def _target(t):
     """The (node, output_nr) where the gradient of tensor ``t`` arrives."""
+    if t._base is not None:
+        graph.refresh_view(t)
     if t._grad_fn is not None:
         return t._grad_fn, t._output_nr
     return grad_accumulator(t), 0

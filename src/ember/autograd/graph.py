@@ -144,8 +144,15 @@ def grad_accumulator(t) -> AccumulateGrad:
     return acc
 
 
+# Set by the op library: regenerates the history of a view whose base was modified in place
+# after the view was made (torch does this lazily whenever a view's grad_fn is read).
+refresh_view = None
+
+
 def edge_of(t) -> tuple:
     """The graph edge a forward input contributes to its consumer's next_functions."""
+    if t._base is not None:
+        refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._output_nr)
