@@ -82,21 +82,29 @@ class Generator:
             raise RuntimeError(_CUDA_GENERATOR_ERROR)
         if dev.type != "cpu":
             raise RuntimeError(f"{dev.type.upper()} device type not an accelerator.")
-        self._bg = np.random.MT19937(0)
         self._reseed(_DEFAULT_SEED)
+
+    def __getattr__(self, name: str):
+        # The engine is made on first use, so `import ember` need not import numpy.random.
+        if name != "_bg":
+            raise AttributeError(name)
+        bg = np.random.MT19937(0)
+        _seed_engine(bg, self._seed)
+        self._bg = bg
+        return bg
 
     # ------------------------------------------------------------------ seeding
     def _reseed(self, seed: int) -> None:
-        bg = self._bg
-        try:  # NumPy's init_genrand (C); same key as the Python loop, which is the fallback
-            bg._legacy_seeding(seed & 0xFFFFFFFF)
-        except AttributeError:  # pragma: no cover - older/newer NumPy without the helper
-            bg.state = {"bit_generator": "MT19937", "state": {"key": _seed_key(seed), "pos": _N}}
         self._seed = seed
         self._header = (1, 0)  # torch's (left, next) right after seeding
         # Seeding also drops the cached normal samples (CPUGeneratorImpl::set_current_seed).
         self._normal = None
         self._normal_f = None
+        try:
+            bg = object.__getattribute__(self, "_bg")
+        except AttributeError:  # no engine yet: __getattr__ seeds it from self._seed
+            return
+        _seed_engine(bg, seed)
 
     def manual_seed(self, seed) -> Generator:
         """Seed the generator (only the low 32 bits matter for the stream); returns self."""
@@ -271,13 +279,30 @@ log1p = _math_map(math.log1p)
 
 
 def _numpy_agrees(np_fn, math_fn) -> bool:
-    x = np.random.default_rng(12345).random(4096) * 6.283185307179586
+    # Irregularly spaced points in [0, 2*pi) (golden-ratio sequence), small and large too.
+    x = (np.arange(4096) * 0.6180339887498949 % 1.0) * 6.283185307179586
     x = np.concatenate([x, x * 1e-3, x * 37.0])
     return bool(np.array_equal(np_fn(x), _math_map(math_fn)(x)))
 
 
-sin = np.sin if _numpy_agrees(np.sin, math.sin) else _math_map(math.sin)
-cos = np.cos if _numpy_agrees(np.cos, math.cos) else _math_map(math.cos)
+_LIBM: dict = {}
+
+
+def _libm(name: str, np_fn, math_fn):
+    """NumPy's function if it agrees with libm on this machine, else libm's (checked once,
+    on first use, to keep the check out of ``import ember``)."""
+    fn = _LIBM.get(name)
+    if fn is None:
+        fn = _LIBM[name] = np_fn if _numpy_agrees(np_fn, math_fn) else _math_map(math_fn)
+    return fn
+
+
+def sin(x: np.ndarray) -> np.ndarray:
+    return _libm("sin", np.sin, math.sin)(x)
+
+
+def cos(x: np.ndarray) -> np.ndarray:
+    return _libm("cos", np.cos, math.cos)(x)
 
 
 # ---------------------------------------------------------------------------------- fma
@@ -339,6 +364,13 @@ def fma32(a, b, c) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------- module API
+def _seed_engine(bg, seed: int) -> None:
+    try:  # NumPy's init_genrand (C); same key as the Python loop, which is the fallback
+        bg._legacy_seeding(seed & 0xFFFFFFFF)
+    except AttributeError:  # pragma: no cover - older/newer NumPy without the helper
+        bg.state = {"bit_generator": "MT19937", "state": {"key": _seed_key(seed), "pos": _N}}
+
+
 default_generator = Generator()
 default_generator.seed()  # torch seeds its default generator non-deterministically
 

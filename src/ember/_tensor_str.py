@@ -11,23 +11,31 @@ function by function, so a difference from torch can be found by reading the two
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
 import sys
-from typing import Any
 
 import numpy as np
 
 from . import _dtype as D
 
 
-@dataclasses.dataclass
-class __PrinterOptions:  # torch's name, so that ``repr(PRINT_OPTS)`` reads the same
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
+class __PrinterOptions:  # torch's name (a dataclass there), so ``repr(PRINT_OPTS)`` reads the same
+    _FIELDS = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+
+    def __init__(self, precision: int = 4, threshold: float = 1000, edgeitems: int = 3,
+                 linewidth: int = 80, sci_mode: bool | None = None) -> None:
+        self.precision = precision
+        self.threshold = threshold
+        self.edgeitems = edgeitems
+        self.linewidth = linewidth
+        self.sci_mode = sci_mode
+
+    def _asdict(self) -> dict:
+        return {f: getattr(self, f) for f in self._FIELDS}
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items())
+        return f"__PrinterOptions({fields})"
 
 
 PRINT_OPTS = __PrinterOptions()
@@ -75,9 +83,9 @@ def set_printoptions(
     PRINT_OPTS.sci_mode = sci_mode
 
 
-def get_printoptions() -> dict[str, Any]:
+def get_printoptions() -> dict:
     """The current options, as a dict that ``set_printoptions(**d)`` accepts."""
-    return dataclasses.asdict(PRINT_OPTS)
+    return PRINT_OPTS._asdict()
 
 
 @contextlib.contextmanager

@@ -37,7 +37,6 @@ FUNC = ("function",)
 FM = ("function", "method")
 FMI = ("function", "method", "inplace")
 NO_BOOL = INT + ALL_FLOAT
-BOOL_INT = ("bool",) + INT
 
 TESTED_ELSEWHERE = {
     "result_type": "tests/test_promotion.py",
@@ -180,9 +179,6 @@ def b8(*shape):
     return make(shape, BOOL, _rng())
 
 
-def _bcast_errors():
-    return [_err(RuntimeError, f32(2, 3), f32(4))]
-
 
 def _not_tensor_errors(*extra):
     def errors():
@@ -226,16 +222,6 @@ def _int_zero_div(name_kw=None):
 
 
 # ---------------------------------------------------------------------------------- entries
-UNARY_ALL = dict(dtypes=ALL, variants=FMI)
-UNARY_FLOAT_OUT = dict(dtypes=ALL, variants=FMI)  # ints compute in the default float dtype
-
-
-def _unary(name, gen=None, ref=None, **kw):
-    opts = dict(UNARY_FLOAT_OUT)
-    opts.update(kw)
-    return OpInfo(name, gen or unary_samples(), ref_name=ref, **opts)
-
-
 def _bool_errors(name, exc, *args):
     def errors():
         return [_err(exc, b8(3), *args)]

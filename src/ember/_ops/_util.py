@@ -117,7 +117,7 @@ def scalar_to_array(value, np_dtype) -> np.ndarray:
         return np.asarray(value).astype(np_dtype)
 
 
-def check_out(out: Tensor, result: Tensor, name: str) -> Tensor:
+def check_out(out: Tensor, result: Tensor, name: str, warn_resize: bool = True) -> Tensor:
     """Write ``result`` into a user-given ``out=`` tensor, as torch's out= variants do."""
     from ..autograd.grad_mode import STATE
 
@@ -135,6 +135,20 @@ def check_out(out: Tensor, result: Tensor, name: str) -> Tensor:
             f"type {D._FROM_NP[od.dtype]._legacy}"
         )
     if od.shape != rd.shape:
+        if od.size and warn_resize:  # factories (zeros, arange...) resize silently
+            import warnings
+
+            warnings.warn(
+                "An output with one or more elements was resized since it had shape "
+                f"{list(od.shape)}, which does not match the required output shape "
+                f"{list(rd.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0). (Triggered internally at "
+                "/__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)",
+                UserWarning,
+                stacklevel=3,
+            )
         out._data = np.empty(rd.shape, dtype=od.dtype)
     np.copyto(out._data, rd, casting="unsafe")
     out._vc[0] += 1

@@ -321,7 +321,7 @@ def _result(fname: str, arr: np.ndarray, out, requires_grad: bool, device) -> Te
     """Wrap a factory's result, or write it into ``out``."""
     _check_device(device)
     if out is not None:
-        return check_out(out, _wrap(arr), fname)
+        return check_out(out, _wrap(arr), fname, warn_resize=False)
     _check_rg(arr.dtype, requires_grad)
     t = _wrap(arr)
     if requires_grad:

@@ -2249,6 +2249,8 @@ def type_(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
         if dtype not in D.LEGACY_NAMES:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = D.LEGACY_NAMES[dtype]
+    elif not isinstance(dtype, (D.dtype, type)):
+        raise TypeError("dtype must be a type, str, or dtype object")
     return _cast(self, to_np_dtype(dtype))
 
 
