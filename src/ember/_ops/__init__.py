@@ -48,19 +48,34 @@ def _dunder(fn):
     return op
 
 
+def _binary_dunder(prim, kind: int, name: str):
+    """``+``, ``*``, ``/``: straight to the elementwise dispatcher (these are the hot ones; the
+    public functions add only argument handling that operators do not need)."""
+    binary = elementwise.binary
+
+    def op(self, other):
+        try:
+            return binary(prim, self, other, kind, None, None, name)
+        except TypeError:
+            return NotImplemented
+
+    op.__name__ = name
+    return op
+
+
 def _bind_operators() -> None:
     e = elementwise
     T = Tensor
-    T.__add__ = _dunder(e.add)
-    T.__radd__ = _dunder(e.add)
+    T.__add__ = _binary_dunder(e._add, e.SAME, "add")
+    T.__radd__ = _binary_dunder(e._add, e.SAME, "add")
     T.__iadd__ = _dunder(T.add_)
     T.__sub__ = _dunder(e.sub)
     T.__rsub__ = _dunder(e.rsub)
     T.__isub__ = _dunder(T.sub_)
-    T.__mul__ = _dunder(e.mul)
-    T.__rmul__ = _dunder(e.mul)
+    T.__mul__ = _binary_dunder(e._mul, e.SAME | e.OPMATH, "mul")
+    T.__rmul__ = _binary_dunder(e._mul, e.SAME | e.OPMATH, "mul")
     T.__imul__ = _dunder(T.mul_)
-    T.__truediv__ = _dunder(e.div)
+    T.__truediv__ = _binary_dunder(e._div, e.FLOAT | e.OPMATH, "div")
     T.__rtruediv__ = _dunder(lambda self, other: e.mul(e.reciprocal(self), other))
     T.__itruediv__ = _dunder(T.div_)
     T.__floordiv__ = _dunder(e.floor_divide)

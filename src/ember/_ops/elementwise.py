@@ -24,11 +24,14 @@ import numpy as np
 from .. import _dtype as D
 from .. import _promotion as P
 from .._tensor import Tensor, _c_name, _wrap
+from . import _special
 from ._util import FLOAT_NP, broadcast_error, check_out
 from .indexing import where
 from .registry import apply, prim, public
 
 SAME, FLOAT, BOOL_OUT, OPMATH = 0, 1, 2, 4
+# float32/float64: every kind computes these in their own dtype.
+_NO_OPMATH_FLOAT = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 
 _FROM_NP = D._FROM_NP
 _DEF = D._DefaultDtype
@@ -127,7 +130,7 @@ def _is_number(x) -> bool:
 # ---------------------------------------------------------------------------------- dispatch
 def unary(op, input: Tensor, kind: int = SAME, params=None, out=None, name: str | None = None):
     """Run a one-input elementwise primitive with torch's dtype rule for ``kind``."""
-    if not isinstance(input, Tensor):
+    if type(input) is not Tensor and not isinstance(input, Tensor):
         raise _type_error(name or op.name, input, 1, "input")
     d = input._data
     if kind == FLOAT and d.dtype not in FLOAT_NP:
@@ -246,6 +249,18 @@ def _promote(a: Tensor, b):
 
 def binary(op, a, b, kind: int = SAME, params=None, out=None, name: str | None = None):
     """Run a two-input elementwise primitive; ``a`` or ``b`` may be a Python scalar."""
+    if type(b) is Tensor and type(a) is Tensor and out is None:
+        # Fast path: two tensors of one dtype that needs no conversion for this kind.
+        ad = a._data
+        bd = b._data
+        dt = ad.dtype
+        if dt is bd.dtype and (not kind or kind == BOOL_OUT or dt in _NO_OPMATH_FLOAT):
+            try:
+                return apply(op, (a, b), (ad, bd), params)
+            except ValueError:
+                if not _broadcastable(ad.shape, bd.shape):
+                    raise broadcast_error(ad.shape, bd.shape) from None
+                raise
     if not isinstance(a, Tensor):
         return _binary_scalar_self(op, a, b, kind, params, out, name)
     bt, ad, bd, dt = _promote(a, b)
@@ -331,7 +346,7 @@ def _unary_op(name: str, fwd, kind: int = SAME, backward: str | None = None, ali
 
     ``SAME`` ops want an ``out=`` of the result's dtype; ``FLOAT`` ops cast into it.
     """
-    op = prim(name, backward=backward)(_named(fwd, name))
+    op = prim(name, backward=backward, inputs=("self",))(fwd)
     if formulas:
         op.defvjp(**formulas)
     fn = _unary_public(op, name, kind, inplace, has_out)
@@ -357,24 +372,6 @@ def _unary_public(op, name: str, kind: int, inplace: bool, has_out: bool = True)
     fn.__doc__ = f"Elementwise ``{op.name}`` of ``input``."
     public(name, inplace=inplace)(fn)
     return fn
-
-
-def _named(fwd, name):
-    """A forward ``f(self)`` around a NumPy callable (so the registry sees one input)."""
-
-    def forward(self):
-        return fwd(self)
-
-    forward.__name__ = name
-    return forward
-
-
-def _named2(fwd, name):
-    def forward(self, other):
-        return fwd(self, other)
-
-    forward.__name__ = name
-    return forward
 
 
 def _not_implemented_node(name: str):
@@ -1195,8 +1192,10 @@ _atanh, atanh = _unary_op("atanh", np.arctanh, FLOAT, aliases=("arctanh",),
 def _sigmoid_fwd(x):
     if x.dtype in _HALF_NP:
         return _sigmoid_fwd(x.astype(_F32)).astype(x.dtype)
-    # 1 / (1 + exp(-x)), computed in place on one temporary (an array even for 0-d input).
-    t = np.negative(x, out=np.empty(x.shape, x.dtype))
+    # 1 / (1 + exp(-x)), computed in place on the one temporary that np.negative makes.
+    t = np.negative(x)
+    if type(t) is not np.ndarray:  # 0-d input: NumPy returned a scalar
+        return np.reciprocal(np.exp(t) + 1)
     np.exp(t, out=t)
     t += 1
     return np.reciprocal(t, out=t)
@@ -1204,7 +1203,9 @@ def _sigmoid_fwd(x):
 
 @prim("sigmoid_backward")
 def _sigmoid_backward(grad_output, output):
-    t = np.subtract(1, output, out=np.empty(output.shape, output.dtype))  # grad * (1-y) * y
+    t = np.subtract(1, output)  # torch's order: grad * (1 - y) * y
+    if type(t) is not np.ndarray:  # 0-d: NumPy returned a scalar
+        return np.multiply(np.multiply(grad_output, t), output)
     np.multiply(grad_output, t, out=t)
     return np.multiply(t, output, out=t)
 
@@ -1234,21 +1235,15 @@ _relu, relu = _unary_op("relu", _relu_fwd, has_out=False, self=_relu_grad)
 
 
 def _erf_fwd(x):
-    from ._special import erf as erf_np
-
-    return erf_np(x)
+    return _special.erf(x)
 
 
 def _erfc_fwd(x):
-    from ._special import erfc as erfc_np
-
-    return erfc_np(x)
+    return _special.erfc(x)
 
 
 def _erfinv_fwd(x):
-    from ._special import erfinv as erfinv_np
-
-    return erfinv_np(x)
+    return _special.erfinv(x)
 
 
 _erf, erf = _unary_op(
@@ -1742,7 +1737,7 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
 
 # ---------------------------------------------------------------------------------- predicates
 def _bool_unary(name: str, fn, has_out: bool = False):
-    op = prim(name)(_named(fn, name))
+    op = prim(name, inputs=("self",))(fn)
 
     if has_out:
         def f(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -1825,7 +1820,7 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -
 
 # ---------------------------------------------------------------------------------- comparisons
 def _cmp_op(name: str, ufunc, aliases=()):
-    op = prim(name)(_named2(ufunc, name))
+    op = prim(name, inputs=("self", "other"))(ufunc)
     for alias in aliases:
         _cmp_public(op, alias)
     return _cmp_public(op, name)
@@ -1935,7 +1930,7 @@ def _logical(name: str, ufunc):
             b = b.astype(_F32)
         return ufunc(a, b)
 
-    op = prim(name)(_named2(fwd, name))
+    op = prim(name, inputs=("self", "other"))(fwd)
 
     def f(input, other, *, out=None) -> Tensor:
         _require_tensors(name, input, other)
@@ -1964,7 +1959,7 @@ def _logical_not_fwd(x):
     return np.logical_not(x)
 
 
-_logical_not_op = prim("logical_not")(_named(_logical_not_fwd, "logical_not"))
+_logical_not_op = prim("logical_not", inputs=("self",))(_logical_not_fwd)
 
 
 @public(inplace=True)
@@ -1979,7 +1974,7 @@ def _bitwise(name: str, ufunc, kernel: str, bool_ok: bool = True):
             raise _not_implemented(kernel, a.dtype)
         return ufunc(a, b)
 
-    op = prim(name)(_named2(fwd, name))
+    op = prim(name, inputs=("self", "other"))(fwd)
 
     def f(input, other, *, out=None) -> Tensor:
         if not (isinstance(input, Tensor) or _is_number(input)) or not (
@@ -2036,7 +2031,7 @@ def _bitwise_not_fwd(x):
     return np.invert(x)
 
 
-_bitwise_not_op = prim("bitwise_not")(_named(_bitwise_not_fwd, "bitwise_not"))
+_bitwise_not_op = prim("bitwise_not", inputs=("self",))(_bitwise_not_fwd)
 
 
 @public(inplace=True)

@@ -26,6 +26,7 @@ from .. import return_types as R
 from .._promotion import promote_types
 from .._tensor import Tensor, _c_name, _wrap
 from ..autograd.grad_mode import STATE
+from . import shape as _shape  # (shape imports this module too: use its names lazily)
 from ._util import FLOAT_NP, check_out, to_np_dtype, wrap_dim, wrap_dims
 from .elementwise import maximum, minimum
 from .indexing import where
@@ -113,18 +114,22 @@ def _unsqueeze_dims(t: Tensor, dims) -> Tensor:
 
 def expand_reduced(grad: Tensor, shape: tuple, dims, keepdim: bool) -> Tensor:
     """Broadcast the gradient of a reduction back over the reduced dims."""
-    from .shape import _expand, broadcast_view
-
     if dims is None:
         if not shape:
             return grad
+        if not STATE.enabled:
+            # Plain backward of a full reduction: the 0-d gradient seen through zero strides.
+            g = grad._data
+            out = np.ndarray(tuple(shape), g.dtype, np.ascontiguousarray(g), 0, (0,) * len(shape))
+            out.flags.writeable = False
+            return _wrap(out)
     elif not keepdim:
         for d in sorted(dims):
             grad = grad.unsqueeze(d)
     if not STATE.enabled:
         # Plain backward: a broadcast array is all we need (no view tracking, no graph).
-        return _wrap(broadcast_view(grad._data, tuple(shape)))
-    return apply(_expand, (grad,), (grad._data,), {"shape": tuple(shape)})
+        return _wrap(_shape.broadcast_view(grad._data, tuple(shape)))
+    return apply(_shape._expand, (grad,), (grad._data,), {"shape": tuple(shape)})
 
 
 def _numel(shape, dims) -> int:
@@ -258,7 +263,7 @@ def _sum_np(x, dims, keepdim, dtype):
 
 
 @prim("sum")
-def _sum_all(self, *, dtype):
+def _sum_all(self, *, dtype=None):
     return _sum_np(self, None, False, dtype)
 
 
@@ -285,7 +290,7 @@ def sum(input: Tensor, dim=_UNSET, keepdim: bool = False, *, dtype=None, out=Non
     elif np_dtype is not None:
         _check_grad_dtype(input, np_dtype)
     if dim is _UNSET:
-        result = apply(_sum_all, (input,), (d,), {"dtype": np_dtype})
+        result = apply(_sum_all, (input,), (d,), None if np_dtype is None else {"dtype": np_dtype})
     else:
         dims = reduce_dims(dim, d.ndim)
         result = apply(_sum_dim, (input,), (d,),

@@ -22,8 +22,6 @@ outputs and, if grad mode is on and an input requires grad, records one graph no
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from .. import _dtype as D
@@ -35,6 +33,7 @@ from ..autograd.graph import Node, _seq, grad_accumulator
 
 _new = object.__new__
 _FREED = object()  # marks saved values released after a backward pass
+_MISSING = object()
 
 
 class Op:
@@ -46,13 +45,17 @@ class Op:
     )
 
     def __init__(self, fwd, name: str, backward: str | None, nout: int, view: bool,
-                 variadic: bool):
-        code = fwd.__code__
+                 variadic: bool, inputs: tuple | None = None):
         self.name = name
         self.fwd = fwd
-        self.inputs = code.co_varnames[: code.co_argcount]
-        self.params = code.co_varnames[code.co_argcount: code.co_argcount + code.co_kwonlyargcount]
-        self.defaults = fwd.__kwdefaults__ or {}
+        if inputs is not None:  # a forward without Python code (a NumPy ufunc): inputs only
+            self.inputs, self.params, self.defaults = tuple(inputs), (), {}
+        else:
+            code = fwd.__code__
+            n, k = code.co_argcount, code.co_kwonlyargcount
+            self.inputs = code.co_varnames[:n]
+            self.params = code.co_varnames[n: n + k]
+            self.defaults = fwd.__kwdefaults__ or {}
         self.nout = nout
         self.view = view
         self.variadic = variadic  # one positional input that is a list of tensors
@@ -129,11 +132,15 @@ PRIMS: dict = {}
 
 
 def prim(name: str, *, backward: str | None = None, nout: int = 1, view: bool = False,
-         variadic: bool = False):
-    """Declare a primitive from its forward function (see the module docstring)."""
+         variadic: bool = False, inputs: tuple | None = None):
+    """Declare a primitive from its forward function (see the module docstring).
+
+    ``inputs`` names the tensor inputs of a forward that has no Python signature, such as a
+    NumPy ufunc used directly (``prim("exp", inputs=("self",))(np.exp)``).
+    """
 
     def deco(fwd) -> Op:
-        op = Op(fwd, name, backward, nout, view, variadic)
+        op = Op(fwd, name, backward, nout, view, variadic, inputs)
         PRIMS[op.name] = op
         return op
 
@@ -158,11 +165,9 @@ class OpNode(Node):
                 "if you need to access saved tensors after calling backward."
             )
         if self._versions:
-            for vc, version, info, holder, nr in self._versions:
+            for vc, version, holder, nr in self._versions:
                 if vc[0] != version:
-                    raise RuntimeError(
-                        _modified_message(info, self._producer(holder), nr, vc[0], version)
-                    )
+                    raise self._version_error(saved, holder, nr, vc[0], version)
         op = self._op
         # By convention a formula's first parameter is the incoming gradient(s).
         g = grads[0] if op.nout == 1 else tuple(grads)
@@ -174,16 +179,22 @@ class OpNode(Node):
             return tuple(x if need else None for x, need in zip(out, self._needs))
         res = []
         for need, v in zip(self._needs, op.vjps):
-            if need and v is not None:
-                fn, names = v
-                if len(names) == 1:
-                    res.append(fn(g))
-                elif len(names) == 2:
-                    res.append(fn(g, self._value(names[1], saved)))
-                else:
-                    res.append(fn(g, *[self._value(n, saved) for n in names[1:]]))
-            else:
+            if not need or v is None:
                 res.append(None)
+                continue
+            fn, names = v
+            if len(names) == 1:
+                res.append(fn(g))
+                continue
+            args = [g]
+            for n in names[1:]:
+                val = saved.get(n, _MISSING) if saved else _MISSING
+                if val is _MISSING:
+                    val = self._lookup(n)
+                elif type(val) is _PackedResult:
+                    val = self._unpack_result(val)
+                args.append(val)
+            res.append(fn(*args))
         return tuple(res)
 
     def _value(self, name: str, saved):
@@ -194,14 +205,20 @@ class OpNode(Node):
             return v
         return self._lookup(name)
 
-    def _producer(self, holder):
-        """The node torch names in a version error: the saved tensor's current grad_fn."""
-        t = holder() if isinstance(holder, weakref.ref) else holder  # outputs: held weakly
-        if t is None:
-            return self
-        if t._base is not None:
-            _graph.refresh_view(t)
-        return t._grad_fn
+    def _version_error(self, saved, holder, nr: int, now: int, expected: int) -> RuntimeError:
+        """torch's error for a saved tensor modified in place since it was saved.
+
+        torch names a saved input's current grad_fn, and this node for a saved output.
+        """
+        if holder is None:  # output nr of this node
+            d = saved["result"].arrays[nr]
+            producer = self
+        else:
+            d = holder._data
+            if holder._base is not None:
+                _graph.refresh_view(holder)
+            producer = holder._grad_fn
+        return RuntimeError(_modified_message((d.dtype, d.shape), producer, nr, now, expected))
 
     def _lookup(self, name: str):
         """Values a formula may name that are not saved: input metadata, needs_input_grad."""
@@ -236,8 +253,8 @@ class OpNode(Node):
                 self._saved[k] = new
         if self._versions:
             self._versions = [
-                (new._vc, new._vc[0], *rest) if vc is old._vc else (vc, ver, *rest)
-                for vc, ver, *rest in self._versions
+                (new._vc, new._vc[0], new, nr) if vc is old._vc else (vc, ver, h, nr)
+                for vc, ver, h, nr in self._versions
             ]
 
     @property
@@ -316,35 +333,23 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
     node._seq = next(_seq)
     node._pre_hooks = node._post_hooks = node._tensor_hooks = node._retained = None
     node._anomaly_trace = node.metadata_ = None
-    needs = []
-    edges = []
-    meta = []
-    for t in inputs:
-        if t is None:
-            needs.append(False)
-            edges.append(_NO_EDGE)
-            meta.append(None)
-            continue
-        if t._base is not None:
-            _graph.refresh_view(t)  # a view whose base changed in place gets a fresh history
-        fn = t._grad_fn
-        if fn is not None:
-            needs.append(True)
-            edges.append((fn, t._output_nr))
-        elif t._requires_grad:
-            needs.append(True)
-            edges.append((grad_accumulator(t), 0))
-        else:
-            needs.append(False)
-            edges.append(_NO_EDGE)
-        d = t._data
-        meta.append((d.shape, d.dtype))
-    needs = tuple(needs)
+    if len(inputs) == 1:  # the common cases, unrolled: this runs once per recorded op
+        needs, edge, meta = _input_edge(inputs[0])
+        needs, edges, meta = (needs,), (edge,), (meta,)
+    elif len(inputs) == 2:
+        n0, e0, m0 = _input_edge(inputs[0])
+        n1, e1, m1 = _input_edge(inputs[1])
+        needs, edges, meta = (n0, n1), (e0, e1), (m0, m1)
+    else:
+        triples = [_input_edge(t) for t in inputs]
+        needs = tuple(x[0] for x in triples)
+        edges = tuple(x[1] for x in triples)
+        meta = tuple(x[2] for x in triples)
     node._op = op
     node._needs = needs
     node._params = params
-    node.next_functions = tuple(edges)
-    node._in_meta = tuple(meta)
+    node.next_functions = edges
+    node._in_meta = meta
     plan = op._plans.get(needs)
     if plan is None:
         plan = op.save_plan(needs)
@@ -364,21 +369,17 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
                     saved[name] = arrays[i]
                     continue
                 saved[name] = t
-                d = t._data
-                versions.append((t._vc, t._vc[0], (d.dtype, d.shape), t, t._output_nr))
+                versions.append((t._vc, t._vc[0], t, t._output_nr))
             elif name == "result":
                 if op.nout == 1:
-                    d = result._data
-                    saved[name] = _PackedResult((d,), (result._vc,))
-                    versions.append(
-                        (result._vc, result._vc[0], (d.dtype, d.shape), weakref.ref(result), 0)
-                    )
+                    vc = result._vc
+                    saved[name] = _PackedResult((result._data,), (vc,))
+                    versions.append((vc, vc[0], None, 0))
                     continue
                 saved[name] = _PackedResult(tuple(r._data for r in result),
                                             tuple(r._vc for r in result))
                 for i, r in enumerate(result):
-                    d = r._data
-                    versions.append((r._vc, r._vc[0], (d.dtype, d.shape), weakref.ref(r), i))
+                    versions.append((r._vc, r._vc[0], None, i))
             elif name in op.params:
                 saved[name] = params[name] if params and name in params else op.defaults[name]
             elif name != "needs_input_grad":
@@ -401,6 +402,22 @@ def record(op: Op, inputs, params, result, arrays=()) -> Node:
 
 
 _NO_EDGE = (None, 0)
+_SCALAR_INPUT = (False, _NO_EDGE, None)
+
+
+def _input_edge(t) -> tuple:
+    """(requires grad, graph edge, (shape, dtype)) of one forward input (None: a scalar)."""
+    if t is None:
+        return _SCALAR_INPUT
+    if t._base is not None:
+        _graph.refresh_view(t)  # a view whose base changed in place gets a fresh history
+    d = t._data
+    fn = t._grad_fn
+    if fn is not None:
+        return True, (fn, t._output_nr), (d.shape, d.dtype)
+    if t._requires_grad:
+        return True, (grad_accumulator(t), 0), (d.shape, d.dtype)
+    return False, _NO_EDGE, (d.shape, d.dtype)
 
 
 class _PackedResult:

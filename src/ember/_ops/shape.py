@@ -26,6 +26,7 @@ from .. import _promotion as P
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from . import inplace as _inplace
+from . import reduction as _reduction  # (reduction imports this module too)
 from ._util import broadcast_shapes, check_out, shape_arg, to_np_dtype, wrap_dim
 from .inplace import check_inplace
 from .registry import apply, prim, public
@@ -484,8 +485,7 @@ def _expand(self, *, shape):
 
 def sum_to_size(grad: Tensor, shape: tuple) -> Tensor:
     """Sum a broadcast gradient back to ``shape`` (leading dims dropped, size-1 dims kept)."""
-    from .reduction import sum as _sum
-
+    _sum = _reduction.sum
     gshape = grad._data.shape
     if gshape == tuple(shape):
         return grad
