@@ -511,6 +511,18 @@ def _chain(t: Tensor, steps: list) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------- getitem
+def _first_dim_index(i: int, d: np.ndarray) -> int:
+    """An int key on dim 0, checked as torch checks it (0-dim tensors have their own text)."""
+    if d.ndim == 0:
+        if i == 0:
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        raise IndexError(f"index {i} is out of bounds for dimension 0 with size 0")
+    return _check_select(i, d.shape[0], 0)
+
+
 def getitem(self: Tensor, key) -> Tensor:
     """``self[key]`` with torch's semantics (views for basic indices)."""
     d = self._data
@@ -519,15 +531,7 @@ def getitem(self: Tensor, key) -> Tensor:
         refresh(self)
     # torch's single-item paths come first (they differ from the tuple path at the edges).
     if tk is int or (isinstance(key, (int, np.integer)) and tk is not bool):
-        i = _long(key)
-        if d.ndim == 0:
-            if i == 0:
-                raise IndexError(
-                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-                )
-            raise IndexError(f"index {i} is out of bounds for dimension 0 with size 0")
-        i = _check_select(i, d.shape[0], 0)
+        i = _first_dim_index(_long(key), d)
         return apply(_select, (self,), (d,), {"dim": 0, "index": i})
     if tk is slice:
         if d.ndim == 0:
@@ -609,15 +613,7 @@ def setitem(self: Tensor, key, value) -> None:
         refresh(self)
     # torch's set_item: single ints, slices, None, True and ... first.
     if tk is int or (isinstance(key, (int, np.integer)) and tk is not bool):
-        i = _long(key)
-        if d.ndim == 0:
-            if i == 0:
-                raise IndexError(
-                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-                )
-            raise IndexError(f"index {i} is out of bounds for dimension 0 with size 0")
-        i = _check_select(i, d.shape[0], 0)
+        i = _first_dim_index(_long(key), d)
         p = _Parsed((i, Ellipsis), [(_select, {"dim": 0, "index": i})], None, d.shape[1:])
     elif tk is slice:
         if d.ndim == 0:

@@ -157,13 +157,7 @@ class OpNode(Node):
     def apply(self, grads: list) -> tuple:
         saved = self._saved
         if saved is _FREED:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
+            raise RuntimeError(_graph.FREED_MESSAGE)
         if self._versions:
             for vc, version, holder, nr in self._versions:
                 if vc[0] != version:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from .grad_mode import STATE, no_grad
-from .graph import Node, edge_of
+from .graph import FREED_MESSAGE, Node, edge_of
 
 
 class FunctionCtx:
@@ -50,13 +50,7 @@ class FunctionNode(FunctionCtx, Node):
     def saved_tensors(self) -> tuple:
         packed = self._saved_packed
         if packed == "freed":
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
+            raise RuntimeError(FREED_MESSAGE)
         if packed is None:
             return tuple(self._to_save)
         from .._ops.registry import _modified_message

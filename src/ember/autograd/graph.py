@@ -11,7 +11,15 @@ from __future__ import annotations
 import itertools
 import weakref
 
-_seq = itertools.count()  # creation order; the engine runs later-created nodes first
+_seq = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)  # creation order; the engine runs later-created nodes first
 
 
 class RemovableHandle:
