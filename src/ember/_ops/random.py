@@ -291,7 +291,7 @@ def _out_array(shape: tuple, np_dtype: np.dtype, out) -> np.ndarray:
 def _finish_factory(fname: str, arr: np.ndarray, out, requires_grad: bool, device) -> Tensor:
     _check_device(device)
     if out is not None:
-        return check_out(out, _wrap(arr), fname)
+        return check_out(out, _wrap(arr), fname, warn_resize=False)
     _check_rg(arr.dtype, requires_grad)
     t = _wrap(arr)
     if requires_grad:
@@ -1027,7 +1027,7 @@ def bernoulli(input, p=_MISSING, *, generator=None, out=None) -> Tensor:
         arr = _fill_array(arr, _bernoulli_scalar_values(gen, a.dtype, p))
         node = _bernoulli_p_node
     if out is not None:
-        return check_out(out, _wrap(arr), "bernoulli")
+        return check_out(out, _wrap(arr), "bernoulli", warn_resize=False)
     if STATE.enabled and input._requires_grad:
         return apply(node, (input,), (a,), {"values": arr})
     return _wrap(arr)
