@@ -106,16 +106,15 @@ class Op:
         """The names to save when the inputs flagged in ``needs`` require grad."""
         plan = self._plans.get(needs)
         if plan is None:
+            # A formula's first parameter is the incoming gradient; the rest name saved values.
             names: list = []
             if self.joint is not None:
-                names = list(self.joint[1])
+                names = list(self.joint[1][1:])
             else:
                 for need, v in zip(needs, self.vjps or ()):
                     if need and v is not None:
-                        names.extend(n for n in v[1] if n not in names)
-            plan = self._plans[needs] = tuple(
-                n for n in names if n not in ("grad", "grads") and n not in self.meta_names
-            )
+                        names.extend(n for n in v[1][1:] if n not in names)
+            plan = self._plans[needs] = tuple(n for n in names if n not in self.meta_names)
         return plan
 
 
