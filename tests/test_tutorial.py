@@ -5,9 +5,8 @@ Each example is the tutorial's code written once against a library module ``T``;
 ``torch.`` -> ``ember.``), error messages included. The tutorial's random inputs are replaced
 by fixed tensors (the values the tutorial printed, so the outputs reproduce its numbers).
 
-Examples that need an op ember does not have yet are skipped, naming the missing op; they run
-as soon as it lands. The mixed-precision section (autocast / GradScaler) comes with the
-mixed-precision issue.
+Each example names the ops it needs beyond the basics, so a missing one fails with its name.
+The mixed-precision section (autocast / GradScaler) comes with the mixed-precision issue.
 
 The last tests run examples/tutorial_tour.py through ``python -m ember run`` and under real
 torch and compare the two outputs line by line.
@@ -51,10 +50,9 @@ def _missing(needs) -> list[str]:
     return out
 
 
-def _skip_if_missing(needs) -> None:
+def _require(needs) -> None:
     missing = _missing(needs)
-    if missing:
-        pytest.skip("waiting for " + ", ".join(missing))
+    assert not missing, "ember lacks " + ", ".join(missing)
 
 
 def _report(fn, print) -> None:
@@ -340,7 +338,7 @@ def _output(lib, fn) -> str:
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_tutorial_example(name):
     fn, needs = EXAMPLES[name]
-    _skip_if_missing(needs)
+    _require(needs)
     expected = _output(torch, fn).replace("torch.", "ember.")
     got = _output(ember, fn)
     assert got == expected, f"\n--- torch:\n{expected}\n--- ember:\n{got}"
@@ -406,7 +404,7 @@ def test_tour_on_ember_matches_torch(torch_tour):
     The tour's printed random tensors all have fewer than 16 elements, the sizes where ember's
     randn draws torch's exact numbers, and each section reseeds; so every line must match.
     """
-    _skip_if_missing(TOUR_NEEDS)
+    _require(TOUR_NEEDS)
     r = _run(["-m", "ember", "run", str(TOUR.relative_to(ROOT))])
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""

@@ -34,9 +34,8 @@ from ..autograd.grad_mode import STATE
 from ._util import broadcast_shapes, check_out
 from .creation import (
     _MISSING,
-    _check_device,
-    _check_rg,
     _out_arg,
+    _result,
     _type_name,
     check_sizes,
     dtype_arg,
@@ -288,15 +287,7 @@ def _out_array(shape: tuple, np_dtype: np.dtype, out) -> np.ndarray:
     return np.empty(shape, np_dtype)
 
 
-def _finish_factory(fname: str, arr: np.ndarray, out, requires_grad: bool, device) -> Tensor:
-    _check_device(device)
-    if out is not None:
-        return check_out(out, _wrap(arr), fname, warn_resize=False)
-    _check_rg(arr.dtype, requires_grad)
-    t = _wrap(arr)
-    if requires_grad:
-        t._requires_grad = True
-    return t
+_finish_factory = _result  # a factory's result, or written into ``out`` (creation.py)
 
 
 _FACTORY_KW = frozenset({"size", "generator", "out", "dtype", "layout", "device",
