@@ -225,3 +225,12 @@ def test_tensor_dtype_inference(default):
         same(lambda lib: lib.tensor([-1], dtype=lib.uint8))
         same(lambda lib: lib.tensor([1.5, -2.5], dtype=lib.int32))
         same(lambda lib: lib.tensor(70000.0, dtype=lib.float16))
+
+
+def test_layout_and_memory_format_objects():
+    for name in ("strided", "contiguous_format", "preserve_format", "channels_last"):
+        assert repr(getattr(ember, name)) == repr(getattr(torch, name)).replace("torch.", "ember.")
+    assert repr(ember.ones(2).layout) == "ember.strided"
+    e = ember.zeros_like(ember.ones(2, 3).t(), memory_format=ember.contiguous_format)
+    t = torch.zeros_like(torch.ones(2, 3).t(), memory_format=torch.contiguous_format)
+    assert e.stride() == t.stride()

@@ -16,6 +16,14 @@ from . import (
 )
 from . import linalg, return_types  # noqa: E402
 from ._device import device  # noqa: E402
+from ._layout import (  # noqa: E402
+    channels_last,
+    contiguous_format,
+    layout,
+    memory_format,
+    preserve_format,
+    strided,
+)
 from ._dtype import (  # noqa: E402
     bfloat16,
     dtype,

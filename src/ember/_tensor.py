@@ -85,7 +85,7 @@ class Tensor:
 
     @property
     def layout(self):
-        from . import strided
+        from ._layout import strided
 
         return strided
 
