@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import ml_dtypes
 import numpy as np
@@ -143,3 +144,56 @@ def assert_same_error(fn_ember, fn_torch, match: str = "exact"):
         assert match in str(e) and match in torch_text(str(t)), (
             f"message lacks {match!r}:\n ember: {e}\n torch: {t}"
         )
+
+
+# ------------------------------------------------------------------------------ scenarios
+def run_scenario(scenario, quiet: bool = False):
+    """Run ``scenario(lib)`` with ember and with torch; an exception becomes
+    ``("raised", type name, message)``. ``quiet`` silences warnings while it runs."""
+    out = {}
+    for lib in (torch, ember):
+        try:
+            with warnings.catch_warnings():
+                if quiet:
+                    warnings.simplefilter("ignore")
+                out[lib] = scenario(lib)
+        except Exception as exc:  # noqa: BLE001 - we compare exceptions
+            out[lib] = ("raised", type(exc).__name__, str(exc))
+    return out[ember], out[torch]
+
+
+def compare_results(e, t) -> None:
+    """Compare scenario results: strings (torch. -> ember.), sequences, None, tensors."""
+    if isinstance(t, str):
+        assert e == torch_text(t), f"\n ember: {e}\n torch: {torch_text(t)}"
+    elif isinstance(t, (list, tuple)):
+        assert isinstance(e, (list, tuple)) and len(e) == len(t), f"{e!r} vs {t!r}"
+        for a, b in zip(e, t):
+            compare_results(a, b)
+    elif t is None:
+        assert e is None, f"expected None, got {e!r}"
+    else:
+        assert_same(e, t)
+
+
+def same_scenario(scenario, quiet: bool = False) -> None:
+    """``scenario(lib)`` gives the same result, or raises the same error, in both libraries."""
+    e, t = run_scenario(scenario, quiet)
+    if isinstance(t, tuple) and t and t[0] == "raised":
+        assert isinstance(e, tuple) and e[:2] == t[:2], f"ember {e!r} vs torch {t!r}"
+        assert e[2] == torch_text(t[2]), f"\n ember: {e[2]}\n torch: {torch_text(t[2])}"
+        return
+    assert not (isinstance(e, tuple) and e and e[0] == "raised"), f"ember raised {e!r}"
+    compare_results(e, t)
+
+
+def grad_fn_chain(t) -> list:
+    """The grad_fn names of ``t``, following each node's first edge."""
+    out = []
+    fn = t.grad_fn
+    while fn is not None:
+        out.append(fn.name())
+        nxt = [f for f, _ in fn.next_functions if f is not None]
+        fn = nxt[0] if nxt else None
+    # ember's AccumulateGrad is named without torch's namespace.
+    return [n.replace("torch::autograd::AccumulateGrad", "AccumulateGrad") for n in out]

@@ -11,44 +11,14 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import ember
 
-from .helpers import assert_same, torch_text
+from .helpers import compare_results, run_scenario, same_scenario, torch_text
 
-
-def run(scenario):
-    """Run ``scenario(lib)`` for both libraries; exceptions become (type name, message)."""
-    out = {}
-    for lib in (torch, ember):
-        try:
-            out[lib] = scenario(lib)
-        except Exception as exc:  # noqa: BLE001
-            out[lib] = ("raised", type(exc).__name__, str(exc))
-    return out[ember], out[torch]
-
-
-def same(scenario):
-    e, t = run(scenario)
-    if isinstance(t, tuple) and t and t[0] == "raised":
-        assert isinstance(e, tuple) and e[:2] == t[:2], f"ember {e!r} vs torch {t!r}"
-        assert e[2] == torch_text(t[2]), f"\n ember: {e[2]}\n torch: {torch_text(t[2])}"
-        return
-    _cmp(e, t)
-
-
-def _cmp(e, t):
-    if isinstance(t, str):
-        assert e == torch_text(t), f"\n ember: {e}\n torch: {torch_text(t)}"
-    elif isinstance(t, (list, tuple)) and not isinstance(t, torch.Tensor):
-        assert len(e) == len(t)
-        for a, b in zip(e, t):
-            _cmp(a, b)
-    elif t is None:
-        assert e is None, f"expected None, got {e!r}"
-    else:
-        assert_same(e, t)
+run = run_scenario
+same = same_scenario
+_cmp = compare_results
 
 
 def x3(lib, dtype="float32"):

@@ -13,18 +13,13 @@ import torch
 import ember
 from ember._ops import creation
 
-from .helpers import torch_text
+from .helpers import as_numpy, torch_text
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 
 
 # ---------------------------------------------------------------------------------- harness
-def _values(t) -> np.ndarray:
-    if isinstance(t, torch.Tensor):
-        t = t.detach()
-        return t.float().numpy() if t.dtype in (torch.bfloat16, torch.float16) else t.numpy()
-    a = t.detach()._data
-    return a.astype(np.float32) if a.dtype in (BF16, np.float16) else a
+_values = as_numpy
 
 
 def _warn_texts(ws) -> list:

@@ -14,22 +14,21 @@ from hypothesis import strategies as st
 
 import ember
 
-from .helpers import assert_same, assert_same_error, run_both, to_ember, to_torch, torch_text
+from .helpers import (
+    assert_same,
+    assert_same_error,
+    grad_fn_chain,
+    run_both,
+    to_ember,
+    to_torch,
+    torch_text,
+)
 
 LIBS = (ember, torch)
 
 
 # ---------------------------------------------------------------------------------- helpers
-def names(t) -> list:
-    """The grad_fn chain of ``t`` (following each node's first edge)."""
-    out = []
-    fn = t.grad_fn
-    while fn is not None:
-        out.append(fn.name())
-        nxt = [f for f, _ in fn.next_functions if f is not None]
-        fn = nxt[0] if nxt else None
-    # ember's AccumulateGrad is named without torch's namespace.
-    return [n.replace("torch::autograd::AccumulateGrad", "AccumulateGrad") for n in out]
+names = grad_fn_chain
 
 
 def shares(t, base) -> bool:

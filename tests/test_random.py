@@ -12,7 +12,7 @@ import torch
 
 import ember
 
-from .helpers import assert_same_error, torch_text
+from .helpers import as_numpy, assert_same_error, torch_text
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 SEEDS = [0, 42, 2**32 + 5, -1]
@@ -21,12 +21,7 @@ INTS = ["int64", "int32", "int16", "int8", "uint8"]
 
 
 # ---------------------------------------------------------------------------------- harness
-def _values(t) -> np.ndarray:
-    if isinstance(t, torch.Tensor):
-        t = t.detach()
-        return t.float().numpy() if t.dtype in (torch.bfloat16, torch.float16) else t.numpy()
-    a = t.detach()._data
-    return a.astype(np.float32) if a.dtype in (BF16, np.float16) else a
+_values = as_numpy
 
 
 def same_state(gen_e=None, gen_t=None) -> None:

@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 
 import ember
 
-from .helpers import assert_same, assert_same_error, run_both, to_ember, to_torch, torch_text
+from .helpers import (
+    assert_same,
+    assert_same_error,
+    grad_fn_chain,
+    run_both,
+    to_ember,
+    to_torch,
+    torch_text,
+)
 
 LIBS = (ember, torch)
 
@@ -49,15 +57,7 @@ def check_error(fn, match: str = "exact"):
         assert_same_error(lambda: fn(ember), lambda: fn(torch), match)
 
 
-def names(t) -> list:
-    """The grad_fn chain of ``t`` (following each node's first edge)."""
-    out = []
-    fn = t.grad_fn
-    while fn is not None:
-        out.append(fn.name())
-        nxt = [f for f, _ in fn.next_functions if f is not None]
-        fn = nxt[0] if nxt else None
-    return [n.replace("torch::autograd::AccumulateGrad", "AccumulateGrad") for n in out]
+names = grad_fn_chain
 
 
 def flat(out) -> list:
