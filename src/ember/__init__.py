@@ -68,3 +68,32 @@ int = int32  # noqa: A001
 long = int64
 
 __version__ = "0.1.0"
+
+# The user-facing packages load on first use, so ``import ember`` stays fast; ``ember.nn`` and
+# friends behave as attributes exactly as torch's do.
+_LAZY_MODULES = frozenset({"nn", "optim", "utils", "amp", "serialization", "cpu"})
+_LAZY_ATTRS = {
+    "save": "serialization",
+    "load": "serialization",
+    "autocast": "amp",
+    "is_autocast_enabled": "amp",
+    "get_autocast_dtype": "amp",
+    "set_autocast_enabled": "amp",
+    "set_autocast_dtype": "amp",
+    "is_autocast_cache_enabled": "amp",
+    "set_autocast_cache_enabled": "amp",
+    "clear_autocast_cache": "amp",
+}
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_ATTRS:
+        module = importlib.import_module(f"{__name__}.{_LAZY_ATTRS[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

@@ -10,7 +10,10 @@ import importlib
 
 from .core import OpInfo
 
-FAMILIES = ("elementwise", "reduction", "shape", "indexing", "linalg", "creation")
+FAMILIES = (
+    "elementwise", "reduction", "shape", "indexing", "linalg", "creation",
+    "nn_core", "nn_conv", "nn_activation", "nn_loss", "nn_norm", "nn_attention",
+)
 
 
 def _load():

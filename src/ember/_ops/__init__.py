@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from . import creation, elementwise, indexing, linalg, random, reduction, shape  # noqa: F401
+from . import nn_core, nn_conv, nn_activation, nn_loss, nn_norm, nn_attention  # noqa: F401
 from ._util import is_expandable_to, np_to_dtype
 from ..autograd import graph as _graph
 from . import inplace

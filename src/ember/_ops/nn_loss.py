@@ -1,0 +1,1 @@
+"""nn primitives (family nn_loss)."""

@@ -1,0 +1,1 @@
+"""ember.amp: autocast and GradScaler."""

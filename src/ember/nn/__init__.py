@@ -1,0 +1,5 @@
+"""ember.nn: modules, parameters, functional forms and initialisers, at torch's paths."""
+
+from ember.nn.parameter import Buffer, Parameter  # noqa: F401
+from ember.nn.modules import *  # noqa: F401,F403
+from ember.nn import functional, init, utils  # noqa: F401

@@ -1,0 +1,1 @@
+"""Functional forms, one file per family; ember.nn.functional re-exports them."""

@@ -1,0 +1,3 @@
+"""ember.utils: data loading and file formats."""
+
+from ember.utils import data  # noqa: F401
