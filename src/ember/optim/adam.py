@@ -1,0 +1,175 @@
+"""Adam (and, with decoupled weight decay, AdamW) with torch's CPU single-tensor arithmetic."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from . import _kernels as K
+from .optimizer import (
+    Optimizer,
+    _check_capturable,
+    _check_not_differentiable,
+    _run_closure,
+    _step_tensor,
+    _to_scalar,
+    _use_grad_for_differentiable,
+    _zeros_like,
+)
+
+__all__ = ["Adam"]
+
+
+def _check_lr_betas(lr, eps, betas, weight_decay, foreach, capturable) -> None:
+    if isinstance(lr, Tensor):
+        if foreach and not capturable:
+            raise ValueError(
+                "lr as a Tensor is not supported for capturable=False and foreach=True"
+            )
+        if lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+class Adam(Optimizer):
+    """Adam (``torch.optim.Adam``): amsgrad, weight decay (L2 or decoupled), maximize."""
+
+    def __init__(
+        self,
+        params,
+        lr: float | Tensor = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        _check_lr_betas(lr, eps, betas, weight_decay, foreach, capturable)
+        if not (
+            (isinstance(betas[0], float) and isinstance(betas[1], float))
+            or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
+        ):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i in (0, 1):
+            if isinstance(betas[i], Tensor):
+                if not capturable and foreach:
+                    raise ValueError(
+                        f"betas[{i}] as a Tensor is not supported for capturable=False and "
+                        "foreach=True"
+                    )
+                if betas[i].numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() != 0 else b for b in betas)
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            self._step_supports_amp_scaling = True
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("decoupled_weight_decay", False)
+            group.setdefault("fused", None)
+            for p in group["params"]:
+                p_state = self.state.get(p, [])
+                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
+                    p_state["step"] = _step_tensor(float(p_state["step"]))
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """Perform a single optimization step (``closure`` re-evaluates the loss)."""
+        loss = _run_closure(closure)
+        state = self.state
+        for group in self.param_groups:
+            _check_not_differentiable(group)
+            amsgrad = group["amsgrad"]
+            beta1, beta2 = (_to_scalar(b) for b in group["betas"])
+            lr = _to_scalar(group["lr"])
+            wd = group["weight_decay"]
+            eps = group["eps"]
+            maximize = group["maximize"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                _check_capturable(group, p)
+                st = state[p]
+                if len(st) == 0:
+                    st["step"] = _step_tensor()
+                    st["exp_avg"] = _zeros_like(p)
+                    st["exp_avg_sq"] = _zeros_like(p)
+                    if amsgrad:
+                        st["max_exp_avg_sq"] = _zeros_like(p)
+                param = K.arr(p)
+                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
+                step_t = st["step"]
+                step_t._data += 1
+                K.bump(step_t)
+                if wd != 0:
+                    if decoupled:
+                        K.mul_(param, 1 - lr * wd)
+                        K.bump(p)
+                    else:
+                        grad = K.add_alpha(grad, param, wd)
+                ea_t, eas_t = st["exp_avg"], st["exp_avg_sq"]
+                exp_avg, exp_avg_sq = K.arr(ea_t), K.arr(eas_t)
+                K.lerp_(exp_avg, grad, 1 - beta1)
+                K.mul_(exp_avg_sq, beta2)
+                K.addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                K.bump(ea_t)
+                K.bump(eas_t, 2)
+
+                step = step_t._data.item()
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
+                step_size = lr / bias_correction1
+                bc2_sqrt = K.opmath(param.dtype).type(bias_correction2**0.5)
+                if amsgrad:
+                    m_t = st["max_exp_avg_sq"]
+                    np.maximum(K.arr(m_t), exp_avg_sq, out=K.arr(m_t))
+                    K.bump(m_t)
+                    denom = np.sqrt(K.arr(m_t))
+                else:
+                    denom = np.sqrt(exp_avg_sq)
+                np.divide(denom, bc2_sqrt, out=denom, casting="unsafe")
+                np.add(denom, K.opmath(param.dtype).type(eps), out=denom, casting="unsafe")
+                K.addcdiv_(param, exp_avg, denom, -step_size)
+                K.bump(p)
+        return loss
