@@ -615,3 +615,24 @@ def test_deep_graph_does_not_recurse():
     y.sum().backward()
     expected = 1.0001 ** 5000
     assert np.isclose(x.grad.item(), expected, rtol=1e-3)
+
+
+def test_function_returning_input_marked_non_differentiable():
+    def scenario(lib):
+        class Keep(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_non_differentiable(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        x = lib.ones(2, requires_grad=True)
+        y = Keep.apply(x)
+        return str((y.requires_grad, y.grad_fn is None, y._base is x))
+
+    from tests.helpers import same_scenario
+
+    same_scenario(scenario)

@@ -170,6 +170,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             if not isinstance(o, Tensor):
                 new_outs.append(o)
                 continue
+            differentiable = id(o) not in non_diff  # judged on the tensor forward returned
             if id(o) in dirty:
                 o._vc[0] += 1
             elif id(o) in input_ids:
@@ -178,7 +179,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 o = _wrap(src._data)
                 o._vc = src._vc
                 o._base = src._base if src._base is not None else src
-            if id(o) not in non_diff and o.is_floating_point():
+            if differentiable and o.is_floating_point():
                 o._grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
             new_outs.append(o)
         ctx._out_meta = tuple(
