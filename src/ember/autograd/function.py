@@ -178,7 +178,8 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 src = o
                 o = _wrap(src._data)
                 o._vc = src._vc
-                o._base = src._base if src._base is not None else src
+                if differentiable:  # a non-differentiable one is a detached alias instead
+                    o._base = src._base if src._base is not None else src
             if differentiable and o.is_floating_point():
                 o._grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
             new_outs.append(o)
