@@ -864,3 +864,19 @@ def test_legacy_new_aliases_tensor():
     assert y is not x and y.dtype == ember.int64
     y._data[0] = 5
     assert x[0].item() == 5
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.ones(1, 6).expand(4, 6),
+    lambda lib: lib.ones(4, 6)[:, ::2],
+    lambda lib: lib.ones(4, 6).t()[::2],
+    lambda lib: lib.ones(4, 1, 6).permute(2, 1, 0)[::2],
+    lambda lib: lib.ones(3, 1, 4).expand(3, 5, 4).permute(1, 0, 2),
+    lambda lib: lib.ones(4, 6).t()[:, ::2].unsqueeze(1),
+    lambda lib: lib.ones(4, 6, 2).permute(2, 0, 1)[:, ::2],
+], ids=["expand", "slice", "t-slice", "size1", "expand-permute", "unsqueeze", "permute-slice"])
+def test_like_strides_of_non_dense_inputs(make):
+    """A non-dense input's *_like result is dense in the input's stride order, as torch's."""
+    for name in ("empty_like", "zeros_like", "rand_like"):
+        assert getattr(ember, name)(make(ember)).stride() == getattr(torch, name)(
+            make(torch)).stride(), name

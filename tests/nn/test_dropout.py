@@ -189,3 +189,20 @@ def test_modules(cls, shape):
     mt.eval()
     assert_same(me(ember.tensor(x)), mt(torch.tensor(x)), atol=0, rtol=0)
     assert_same_error(lambda: getattr(ember.nn, cls)(1.5), lambda: getattr(torch.nn, cls)(1.5))
+
+
+def test_dropout_mask_follows_memory_order():
+    """torch draws the mask in the input's memory order (its noise is ``empty_like``)."""
+
+    def scenario(lib):
+        views = (lambda: lib.ones(4, 6).t(), lambda: lib.ones(4, 6).t()[:, ::2],
+                 lambda: lib.ones(4, 6, 2).permute(2, 0, 1), lambda: lib.ones(4, 6)[:, ::2])
+        out = []
+        for make in views:
+            lib.manual_seed(3)
+            out.append(lib.nn.functional.dropout(make(), 0.5))
+        return out
+
+    from tests.helpers import same_scenario
+
+    same_scenario(scenario)

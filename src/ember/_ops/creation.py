@@ -851,7 +851,41 @@ def like_array(input: Tensor, np_dtype: np.dtype, memory_format=None) -> np.ndar
             return np.empty(a.shape, np_dtype)
         if _dense(a):
             return np.empty_like(a, dtype=np_dtype, order="K")
+        perm = _dense_order(a)  # torch's infer_dense_strides: dense, in the input's order
+        if perm is not None:
+            inv = [0] * a.ndim
+            for i, d in enumerate(perm):
+                inv[d] = i
+            return np.empty([a.shape[d] for d in perm], np_dtype).transpose(inv)
     return np.empty(a.shape, np_dtype)
+
+
+def _dense_order(a: np.ndarray) -> list | None:
+    """Axes outermost first in the order torch's TensorIterator sorts them for ``a``'s strides
+    (an insertion sort that leaves broadcast (0-stride) axes where they are); None: C order."""
+    nd = a.ndim
+    shape, strides = a.shape, a.strides
+
+    def swap(d0: int, d1: int) -> int:
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return -1 if s0 < s1 else 1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    perm = list(range(nd - 1, -1, -1))  # innermost first
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    perm.reverse()
+    return None if perm == list(range(nd)) else perm
 
 
 def _dense(a: np.ndarray) -> bool:

@@ -19,7 +19,7 @@ from .._tensor import Tensor, _wrap
 from . import _special
 from . import registry as _reg
 from ._util import FLOAT_NP, wrap_dim
-from .creation import zeros_like
+from .creation import empty_like, zeros_like
 from .elementwise import relu, sigmoid, tanh  # noqa: F401  (re-exported for nn.functional)
 from .indexing import where
 from .inplace import make_inplace
@@ -848,8 +848,8 @@ _ALPHA = 1.7580993408473766  # the SELU negative saturation value torch's alpha 
 
 def _noise(input: Tensor, feature: bool) -> Tensor:
     d = input._data
-    if not feature:
-        return _wrap(np.empty(d.shape, d.dtype))
+    if not feature:  # torch's empty_like keeps the input's strides: the mask is drawn in
+        return empty_like(input)  # memory order, so dropout(x.t()) == dropout(x).t()
     if d.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _wrap(np.empty(d.shape[:2] + (1,) * (d.ndim - 2), d.dtype))
