@@ -407,12 +407,44 @@ def _scaled(x, alpha, dt):
     return np.multiply(x, alpha)
 
 
+def _inner_run(out_shape, shapes) -> int:
+    """Length of the innermost loop torch's TensorIterator runs over (C-contiguous operands):
+    trailing dims coalesce while every operand keeps spanning (or keeps broadcasting) them."""
+    run, state = 1, None
+    nd = len(out_shape)
+    for i in range(1, nd + 1):
+        size = out_shape[nd - i]
+        if size == 1:
+            continue
+        cur = tuple(len(s) >= i and s[len(s) - i] == size for s in shapes)
+        if state is None:
+            state = cur
+        elif cur != state:
+            break
+        run *= size
+    return run
+
+
+def _add_half(self, other, alpha, dt):
+    """``self + alpha * other`` as torch's CPU kernel for half types: alpha rounds to the half
+    type; the vectorized lanes (32 elements at a time) compute in float32 and round once, the
+    scalar tail of each inner loop rounds ``alpha * other`` to the half type first."""
+    x = np.asarray(self).astype(_F32)
+    o = np.asarray(other).astype(dt).astype(_F32)
+    p = np.multiply(o, np.float32(np.asarray(alpha).astype(dt)))
+    out = np.add(x, p)
+    shape = out.shape
+    run = _inner_run(shape, (x.shape, o.shape))
+    if run % 32 and out.size <= 32768:  # (larger ones are split among threads by torch)
+        tail = (np.arange(out.size) % run >= run - run % 32).reshape(shape)
+        out = np.where(tail, np.add(x, p.astype(dt).astype(_F32)), out)
+    return out.astype(dt)
+
+
 def _add_fwd(self, other, alpha):
     dt = self.dtype
-    if dt in _HALF_NP:  # the operand rounds to the half type, alpha * other + self in float32
-        o = np.asarray(other).astype(dt).astype(_F32)
-        out = np.add(self.astype(_F32), np.multiply(o, np.float32(alpha)))
-        return out.astype(dt)
+    if dt in _HALF_NP:
+        return _add_half(self, other, alpha, dt)
     out = np.add(self, _scaled(other, alpha, dt))
     return out if out.dtype == dt else out.astype(dt)
 
@@ -857,6 +889,8 @@ def _pow_tensor(self, exponent):
 
 def _pow_exponent_grad(grad, self, exponent, result):
     cond = (self == 0).logical_and(exponent >= 0)
+    if self.dtype != result.dtype:  # torch promotes self before the log (half self, f32 exp)
+        self = self.to(result.dtype)
     return grad * where(cond, 0.0, result * self.log())
 
 
@@ -1179,8 +1213,30 @@ _atan, atan = _unary_op("atan", np.arctan, FLOAT, aliases=("arctan",),
                         self=lambda grad, self: grad / (self * self + 1))
 _sinh, sinh = _unary_op("sinh", np.sinh, FLOAT, self=lambda grad, self: grad * self.cosh())
 _cosh, cosh = _unary_op("cosh", np.cosh, FLOAT, self=lambda grad, self: grad * self.sinh())
-_tanh, tanh = _unary_op("tanh", np.tanh, FLOAT,
-                        self=lambda grad, result: grad * (1 - result * result))
+@prim("tanh_backward")
+def _tanh_backward(grad_output, output):
+    """torch's ``tanh_backward``: ``grad * (1 - y * y)``; half types in float32, rounded once."""
+    dt = np.result_type(grad_output, output)
+    if dt in _HALF_NP:
+        y = np.asarray(output).astype(_F32)
+        return (np.asarray(grad_output).astype(_F32) * (1 - y * y)).astype(dt)
+    return np.multiply(grad_output, np.subtract(1, np.multiply(output, output)))
+
+
+_tanh_backward.defvjp(
+    grad_output=lambda grad, output: apply(_tanh_backward, (grad, output),
+                                           (grad._data, output._data)),
+    output=lambda grad, grad_output, output: grad * (-2 * output * grad_output),
+)
+
+
+def _tanh_grad(grad, result):
+    if grad._data.dtype != result._data.dtype:
+        return grad * (1 - result * result)
+    return apply(_tanh_backward, (grad, result), (grad._data, result._data))
+
+
+_tanh, tanh = _unary_op("tanh", np.tanh, FLOAT, self=_tanh_grad)
 _asinh, asinh = _unary_op("asinh", np.arcsinh, FLOAT, aliases=("arcsinh",),
                           self=lambda grad, self: grad * (self.pow(2) + 1).rsqrt())
 _acosh, acosh = _unary_op("acosh", np.arccosh, FLOAT, aliases=("arccosh",),
@@ -1203,6 +1259,10 @@ def _sigmoid_fwd(x):
 
 @prim("sigmoid_backward")
 def _sigmoid_backward(grad_output, output):
+    dt = np.result_type(grad_output, output)
+    if dt is _BF16_NP:  # torch's kernel: float32 math rounded once (float16: per op, below)
+        g = np.asarray(grad_output).astype(_F32)
+        return (g * (1 - np.asarray(output).astype(_F32)) * output.astype(_F32)).astype(dt)
     t = np.subtract(1, output)  # torch's order: grad * (1 - y) * y
     if type(t) is not np.ndarray:  # 0-d: NumPy returned a scalar
         return np.multiply(np.multiply(grad_output, t), output)
@@ -1224,11 +1284,39 @@ _sigmoid, sigmoid = _unary_op(
 def _relu_fwd(x):
     if x.dtype == _BOOL_NP:
         raise RuntimeError("Boolean inputs not supported for relu")
+    if x.dtype is _BF16_NP:  # ml_dtypes' maximum loop is slow; relu is exact in float32
+        return np.maximum(x.astype(_F32), _F32.type(0)).astype(_BF16_NP)
     return np.maximum(x, x.dtype.type(0))
 
 
+_MASK_INT = {2: np.dtype(np.int16), 4: np.dtype(np.int32), 8: np.dtype(np.int64)}
+
+
+@prim("_relu_threshold_backward", backward="ThresholdBackwardBackward0")
+def _threshold_backward0(grad_output, result):
+    """torch's ``threshold_backward(grad, result, 0)``: ``result <= 0 ? 0 : grad``. Computed
+    as a bit mask (np.where's per-element branch costs 5x more on random signs)."""
+    g = np.asarray(grad_output)
+    r = result.astype(_F32) if result.dtype.itemsize == 2 else result
+    it = _MASK_INT.get(g.dtype.itemsize)
+    if it is None or g.dtype.kind not in "fV" or g.shape != r.shape or not g.ndim:
+        return np.where(r <= 0, g.dtype.type(0), g)
+    m = (r > 0).astype(it)
+    m |= np.isnan(r)  # NaN <= 0 is false: the gradient passes
+    np.negative(m, out=m)
+    return np.bitwise_and(g.view(it), m).view(g.dtype)
+
+
+_threshold_backward0.defvjp(
+    grad_output=lambda grad, result: apply(_threshold_backward0, (grad, result),
+                                           (grad._data, result._data)),
+)
+
+
 def _relu_grad(grad, result):
-    return where(result <= 0, 0.0, grad)
+    if grad._data.dtype != result._data.dtype:
+        return where(result <= 0, 0.0, grad)
+    return apply(_threshold_backward0, (grad, result), (grad._data, result._data))
 
 
 _relu, relu = _unary_op("relu", _relu_fwd, has_out=False, self=_relu_grad)

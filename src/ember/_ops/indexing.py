@@ -24,6 +24,7 @@ from .. import _dtype as D
 from .. import _promotion as P
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
+from . import registry as _reg
 from ._util import broadcast_error, broadcast_shapes, check_out, is_expandable_to, wrap_dim
 from .inplace import check_inplace, commit, has_internal_overlap, refresh, target
 from .registry import apply, prim, public
@@ -1578,6 +1579,8 @@ _index_copy.defvjp(
 @public(inplace=True)
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with the entries ``index`` along ``dim`` taken from ``source``."""
+    if _reg._autocast is not None:  # autocast entry point: promote to the widest float
+        input, index, source = _reg.cast_args_impl("index_copy", (input, index, source))
     _tensor_arg(index, "index_copy", "index", 3)
     _tensor_arg(source, "index_copy", "source", 4)
     sd, idd, vd = input._data, index._data, source._data

@@ -24,6 +24,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from . import creation as C
 from . import elementwise as E
+from . import registry as _reg
 from ._util import broadcast_error, check_out, scalar_to_array, wrap_dim, wrap_dims
 from .inplace import check_inplace, commit
 from .registry import Op, apply, prim, public
@@ -283,6 +284,8 @@ def _mm_raw(a: Tensor, b: Tensor) -> Tensor:
 @public()
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Matrix product of two 2-D tensors of the same dtype."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        input, mat2 = _reg.cast_args_impl("mm", (input, mat2))
     _need(input, "mm", "input", 1)
     _need(mat2, "mm", "mat2", 2)
     a, b = input._data, mat2._data
@@ -313,6 +316,8 @@ def _bmm_raw(a: Tensor, b: Tensor) -> Tensor:
 @public()
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Batched matrix product of two 3-D tensors (no broadcasting)."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        input, mat2 = _reg.cast_args_impl("bmm", (input, mat2))
     _need(input, "bmm", "input", 1)
     _need(mat2, "bmm", "mat2", 2)
     a, b = input._data, mat2._data
@@ -337,6 +342,11 @@ def _matmul_fwd(self, other):
 
 
 def _matmul_grad_self(grad, other, self_shape):
+    if len(self_shape) == 1 and other._data.ndim >= 3:
+        # torch folds (k,) @ (..., k, p) into one mv when self requires grad: so is its gradient
+        d = other._data
+        m, p, b = d.shape[-2], d.shape[-1], _prod(d.shape[:-2])
+        return mv(other.reshape(b, m, p).permute(1, 0, 2).reshape(m, b * p), grad.reshape(b * p))
     if len(self_shape) == 1:
         # (k,) @ (..., k, p): grad (..., p) -> (..., k), summed over the batch by the engine
         return matmul(other, grad.unsqueeze(-1)).squeeze(-1)
@@ -367,6 +377,21 @@ _MATMUL_SQUEEZE = _variant(_matmul, "SqueezeBackward4")  # 1-D @ 2-D: mm then sq
 _MATMUL_VIEW = _variant(_matmul, "UnsafeViewBackward0")  # folded or batched (bmm)
 _MATMUL_CLONE = _variant(_matmul, "CloneBackward0")  # 2-D @ N-D folded: (...).mT.contiguous()
 _MATMUL_T = _variant(_matmul, "TransposeBackward0")  # ... when that transpose is contiguous
+
+
+def _folded_grad_self(grad, other, self_shape):
+    """2-D @ N-D folded into one GEMM (torch computes ``(other.mT @ self.mT).mT``): the
+    gradient of ``self`` is one GEMM over (batch, p) too, rounded once in half types."""
+    d = other._data
+    m, p, b = d.shape[-2], d.shape[-1], _prod(d.shape[:-2])
+    n = self_shape[0]
+    o = other.reshape(b, m, p).permute(1, 0, 2).reshape(m, b * p)
+    g = grad.reshape(b, n, p).permute(1, 0, 2).reshape(n, b * p)
+    return mm(g, o.mT)
+
+
+for _v in (_MATMUL_T, _MATMUL_CLONE):
+    _v.defvjp(self=_folded_grad_self, other=_matmul_grad_other)
 
 
 def _strides(a) -> tuple:
@@ -443,6 +468,8 @@ def _matmul_nd(input: Tensor, other: Tensor, a, b) -> Tensor:
 @public()
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product with torch's rules for 1-D operands and broadcast batch dims."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        input, other = _reg.cast_args_impl("matmul", (input, other))
     _need(input, "matmul", "input", 1)
     _need(other, "matmul", "other", 2)
     a, b = input._data, other._data
@@ -616,6 +643,8 @@ def _check_shapes_mm(a_shape, b_shape) -> None:
 @public()
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``, input broadcast to the product's shape."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        input, mat1, mat2 = _reg.cast_args_impl("addmm", (input, mat1, mat2))
     res = _addmm_impl(input, mat1, mat2, beta, alpha, False)
     return res if out is None else _out_same_dtype(out, res, "addmm")
 
@@ -758,6 +787,8 @@ def _addbmm_impl(input, batch1, batch2, beta, alpha, inplace: bool, name: str = 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1,
            out=None) -> Tensor:
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        input, batch1, batch2 = _reg.cast_args_impl("addbmm", (input, batch1, batch2))
     res = _addbmm_impl(input, batch1, batch2, beta, alpha, False)
     return res if out is None else _out_same_dtype(out, res, "addbmm")
 
@@ -814,6 +845,8 @@ def _baddbmm_impl(input, batch1, batch2, beta, alpha, inplace: bool, name: str =
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1,
             out=None) -> Tensor:
     """``beta * input + alpha * (batch1 @ batch2)``, batch by batch."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        input, batch1, batch2 = _reg.cast_args_impl("baddbmm", (input, batch1, batch2))
     res = _baddbmm_impl(input, batch1, batch2, beta, alpha, False)
     return res if out is None else _out_same_dtype(out, res, "baddbmm")
 
@@ -856,8 +889,18 @@ def _addr(self, vec1, vec2, *, beta=1, alpha=1):
             (vec1.shape[0], vec2.shape[0]), dtype=_BOOL)
         return np.logical_or(out, self) if beta else out
     if dt in _HALF_NP:
-        prod = np.multiply(vec1.astype(_F32)[:, None], vec2.astype(_F32))
-        return _axpy(self.astype(_F32), prod, beta, alpha).astype(dt)
+        # torch's kernel does c10::Half/BFloat16 arithmetic: every product and sum rounds,
+        # as ``beta * self + (alpha * vec1) * vec2``
+        if alpha != 1:
+            vec1 = np.multiply(vec1.astype(_F32), np.float32(np.asarray(alpha).astype(dt)))
+            vec1 = vec1.astype(dt)
+        prod = np.multiply(vec1.astype(_F32)[:, None], vec2.astype(_F32)).astype(dt)
+        if beta == 0:
+            return prod
+        s = self.astype(_F32)
+        if beta != 1:
+            s = np.multiply(s, np.float32(np.asarray(beta).astype(dt))).astype(dt).astype(_F32)
+        return np.add(s, prod.astype(_F32)).astype(dt)
     return _axpy(self, np.multiply(vec1[:, None], vec2), beta, alpha)
 
 
@@ -959,8 +1002,14 @@ def trace(input: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------- cross
 @prim("linalg_cross")
 def _cross(self, other, *, dim):
-    if self.dtype in _HALF_NP:
-        return np.cross(self.astype(_F32), other.astype(_F32), axis=dim).astype(self.dtype)
+    dt = self.dtype
+    if dt in _HALF_NP:  # torch's kernel: a1*b2 - a2*b1 in half arithmetic (each op rounds)
+        a = np.moveaxis(self, dim, -1).astype(_F32)
+        b = np.moveaxis(other, dim, -1).astype(_F32)
+        i, j = [1, 2, 0], [2, 0, 1]
+        p = (a[..., i] * b[..., j]).astype(dt).astype(_F32)
+        q = (a[..., j] * b[..., i]).astype(dt).astype(_F32)
+        return np.moveaxis((p - q).astype(dt), -1, dim)
     return np.cross(self, other, axis=dim)
 
 
@@ -1284,6 +1333,8 @@ def chain_matmul(*matrices, out=None) -> Tensor:
 # ---------------------------------------------------------------------------------- vecdot
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """``ember.linalg.vecdot``: dot products along ``dim`` with broadcasting."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (torch's op)
+        x, y = _reg.cast_args_impl("linalg_vecdot", (x, y))
     _need(x, "linalg_vecdot", "x", 1)
     _need(y, "linalg_vecdot", "y", 2)
     a, b = x._data, y._data
@@ -1694,6 +1745,18 @@ def _subscript(n) -> str:
     raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
 
 
+def _contracts(subs, out) -> bool:
+    """Whether an index summed away is shared by two operands (torch then calls bmm)."""
+    kept = set(out)
+    seen: set = set()
+    for sub in subs:
+        mine = set(sub) - kept
+        if mine & seen:
+            return True
+        seen |= mine
+    return False
+
+
 @public(method=False)
 def einsum(*args) -> Tensor:
     """Einstein summation: ``einsum("ij,jk->ik", a, b)`` (or the sublist form)."""
@@ -1725,6 +1788,10 @@ def einsum(*args) -> Tensor:
                 f"expected Tensor as element {k} in argument 1, but got {_type_name(t)}"
             )
     subs, out, shape, dt, node = _einsum_parse(equation, operands)
+    if _reg._autocast is not None and len(operands) > 1 and _contracts(subs, out):
+        # torch's einsum contracts through bmm, which autocast runs in the lower precision
+        operands = list(_reg.cast_args_impl("bmm", tuple(operands)))
+        subs, out, shape, dt, node = _einsum_parse(equation, operands)
     params = {"subs": tuple(subs), "out": out, "shape": shape, "dtype": dt}
     return apply(_EINSUM_NODES[node], (operands,), ([t._data for t in operands],), params)
 
@@ -1892,6 +1959,8 @@ _inv.defvjp(A=lambda grad, result: -matmul(result.mT, matmul(grad, result.mT)))
 
 def inv(A: Tensor, *, out=None) -> Tensor:
     """``ember.linalg.inv``: inverse of (batches of) square matrices."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (float32)
+        (A,) = _reg.cast_args_impl("linalg_inv", (A,))
     d = _linalg_input(A, "linalg.inv", "linalg_inv", low_precision=True)
     res = apply(_inv, (A,), (d,))
     return res if out is None else check_out(out, res, "linalg_inv")
@@ -1948,6 +2017,8 @@ _solve.vjp(_solve_grads)
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """``ember.linalg.solve``: ``X`` with ``A X = B`` (``X A = B`` when ``left=False``)."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (float32)
+        A, B = _reg.cast_args_impl("linalg_solve", (A, B))
     _need(A, "linalg_solve", "A", 1)
     _need(B, "linalg_solve", "B", 2)
     a, b = A._data, B._data
@@ -2018,6 +2089,8 @@ _cholesky.defvjp(A=_cholesky_grad)
 
 def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
     """``ember.linalg.cholesky``: ``L`` with ``A = L L^T`` (``U^T U`` when ``upper``)."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (float32)
+        (A,) = _reg.cast_args_impl("linalg_cholesky", (A,))
     d = _linalg_input(A, "linalg.cholesky", "linalg_cholesky", kernel="cholesky_cpu")
     res = apply(_cholesky, (A,), (d,), {"upper": bool(upper)})
     return res if out is None else check_out(out, res, "linalg_cholesky")
@@ -2050,6 +2123,8 @@ def _eigh_grad(grads, result):
 
 def eigh(A: Tensor, UPLO: str = "L", *, out=None):  # noqa: N803 (torch's name)
     """``ember.linalg.eigh``: eigenvalues (ascending) and eigenvectors of symmetric matrices."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (float32)
+        (A,) = _reg.cast_args_impl("linalg_eigh", (A,))
     d = _linalg_input(A, "linalg.eigh", "linalg_eigh", kernel="linalg_eigh_cpu",
                       ints_kernel=True)
     if UPLO not in ("L", "U"):
@@ -2125,6 +2200,8 @@ def _cat_last(a: Tensor, b: Tensor) -> Tensor:
 
 def qr(A: Tensor, mode: str = "reduced", *, out=None):
     """``ember.linalg.qr``: ``(Q, R)`` with ``A = Q R``."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (float32)
+        (A,) = _reg.cast_args_impl("linalg_qr", (A,))
     d = _linalg_input(A, "linalg.qr", "linalg_qr", square=False, kernel="geqrf_cpu")
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
@@ -2190,6 +2267,8 @@ def _svd_grad(grads, result, full_matrices):
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):
     """``ember.linalg.svd``: ``(U, S, Vh)`` with ``A = U diag(S) Vh``."""
+    if _reg._autocast is not None and out is None:  # autocast entry point (float32)
+        (A,) = _reg.cast_args_impl("linalg_svd", (A,))
     d = _linalg_input(A, "linalg.svd", "linalg_svd", square=False, kernel="linalg_svd_cpu")
     return _RT_SVD(apply(_svd, (A,), (d,), {"full_matrices": bool(full_matrices)}))
 

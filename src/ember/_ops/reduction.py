@@ -769,8 +769,10 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None,
 # ---------------------------------------------------------------------------------- logsumexp
 @prim("logsumexp")
 def _logsumexp(self, *, dim, keepdim):
-    x = self.astype(_F32) if self.dtype in _HALF_NP else self
     axis = dim if self.ndim else None
+    if self.dtype in _HALF_NP and self.size:
+        return _logsumexp_half(self, axis, keepdim)
+    x = self.astype(_F32) if self.dtype in _HALF_NP else self
     if x.size:
         m = _max_reduce(x, axis, None, None, True)
         m = np.where(np.isinf(m), x.dtype.type(0), m)
@@ -779,6 +781,19 @@ def _logsumexp(self, *, dim, keepdim):
     else:
         r = np.log(_add_reduce(np.exp(x), axis, None, None, keepdim))
     return np.asarray(r).astype(self.dtype, copy=False)
+
+
+def _logsumexp_half(x, axis, keepdim):
+    """torch composes logsumexp of half tensors from half ops (max, sub, exp, sum, log, add),
+    each rounding to the half type; sum accumulates in float32."""
+    dt = x.dtype
+    f = x.astype(_F32)
+    m = _max_reduce(f, axis, None, None, True)
+    m = np.where(np.isinf(m), _F32.type(0), m)
+    e = np.exp((f - m).astype(dt).astype(_F32)).astype(dt).astype(_F32)
+    s = _add_reduce(e, axis, None, None, keepdim).astype(dt).astype(_F32)
+    r = np.log(s).astype(dt).astype(_F32) + m.reshape(np.shape(s))
+    return np.asarray(r).astype(dt)
 
 
 def _logsumexp_grad(grad, self, result, dim, keepdim):
@@ -858,7 +873,9 @@ def _cumsum_grad(grad, dim):
     return apply(_rev_cumsum, (grad,), (d,), {"dim": dim})
 
 
-_cumsum.defvjp(self=_cumsum_grad)
+# torch casts the gradient to the input's dtype before the reversed scan (cumsum(dtype=...))
+_cumsum.defvjp(self=lambda grad, dim, self_dtype: _cumsum_grad(
+    grad if grad.dtype == self_dtype else grad.to(self_dtype), dim))
 _rev_cumsum.defvjp(
     self=lambda grad, dim: grad if grad._data.ndim == 0 else apply(
         _cumsum, (grad,), (grad._data,), {"dim": dim, "dtype": None})

@@ -281,6 +281,26 @@ def _modified_message(info, producer, nr: int, now: int, expected: int) -> str:
 
 
 
+# ---------------------------------------------------------------------------------- autocast
+# ``ember.amp``'s hook while CPU autocast is enabled in any thread (see set_autocast_hook): it
+# casts the inputs of prims on the autocast policy (by prim name, as torch's lists).
+_autocast = None
+cast_args_impl = None  # ember.amp's cast_args, once ember.amp is imported
+
+
+def autocast_args(name: str, *args):
+    """``args`` with their tensors cast for torch op ``name`` under the active autocast policy.
+
+    For public functions and composites whose torch counterpart is an autocast entry point
+    (``linear``, ``conv2d``, ``cross_entropy_loss``...): called before their dtype checks, so
+    mixed float32/bfloat16 operands work inside an autocast region, as in torch. Costs one
+    ``is None`` test when autocast is off.
+    """
+    if _autocast is None:
+        return args
+    return cast_args_impl(name, args)
+
+
 # ---------------------------------------------------------------------------------- apply
 def apply(op: Op, inputs: tuple, arrays: tuple, params: dict | None = None, cast=None):
     """Run ``op`` on ``arrays`` (the promoted data of ``inputs``); wrap and record.
@@ -306,6 +326,28 @@ def apply(op: Op, inputs: tuple, arrays: tuple, params: dict | None = None, cast
                 record(op, flat, params, result, arrays)
                 break
     return result
+
+
+# While autocast is on (in any thread), apply() runs ember.amp's hook first. The switch swaps
+# apply's code object, so that the hot path pays nothing at all when autocast is off, and every
+# module holding ``apply`` (imported by name) sees the switch.
+_APPLY_CODE = apply.__code__
+_apply_plain = type(apply)(_APPLY_CODE, apply.__globals__, "_apply_plain", apply.__defaults__)
+
+
+def _apply_autocast(op: Op, inputs: tuple, arrays: tuple, params: dict | None = None, cast=None):
+    cast_in = _autocast(op, inputs, arrays)
+    if cast_in is not None:
+        inputs, arrays = cast_in
+    return _apply_plain(op, inputs, arrays, params, cast)
+
+
+def set_autocast_hook(hook) -> None:
+    """Install ``hook(op, inputs, arrays) -> (inputs, arrays) | None`` (ember.amp), or remove
+    it with None."""
+    global _autocast
+    _autocast = hook
+    apply.__code__ = _APPLY_CODE if hook is None else _apply_autocast.__code__
 
 
 def _mark_view(result: Tensor, src: Tensor, op: Op, params) -> None:

@@ -2161,7 +2161,7 @@ def _to_copy(self, *, dtype):
     return self.astype(dtype, order=_copy_order(self))
 
 
-_to_copy.defvjp(self=lambda grad, self_dtype: grad.to(self_dtype))
+_to_copy.defvjp(self=lambda grad, self_dtype: _cast(grad, self_dtype._np))
 
 
 def _cast(t: Tensor, np_dtype, copy: bool = False) -> Tensor:

@@ -37,3 +37,12 @@ def manual_seed_all(seed: int) -> None:
 
 def synchronize(device=None) -> None:
     """Nothing to wait for on the CPU."""
+
+
+def __getattr__(name: str):
+    # ``ember.cuda.amp`` loads on first use (it imports ember.amp), as torch.cuda.amp is there.
+    if name == "amp":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.amp")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
