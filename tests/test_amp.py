@@ -544,3 +544,22 @@ def test_mlp_training_under_bf16_autocast_tracks_torch():
     assert e_gdt == [torch_text(s) for s in t_gdt]
     np.testing.assert_allclose(e_loss, t_loss, rtol=1e-5)
     assert t_loss[-1] < t_loss[0] * 0.8  # it does train
+
+
+def test_entry_points_take_mixed_operands_under_cpu_autocast():
+    """conv*/bilinear called with a bfloat16 input and float32 weights inside an autocast region:
+    the output dtypes are torch's (conv casts down; bilinear stays float32)."""
+
+    def scenario(lib):
+        with lib.autocast("cpu"):
+            x = lib.ones(2, 3, 8, 8).bfloat16()
+            out = [lib.nn.functional.conv2d(x, lib.ones(4, 3, 3, 3)).dtype,
+                   lib.nn.functional.conv_transpose2d(x, lib.ones(3, 4, 3, 3)).dtype,
+                   lib.nn.functional.conv1d(lib.ones(2, 3, 8).bfloat16(), lib.ones(4, 3, 3)).dtype,
+                   lib.nn.functional.bilinear(lib.ones(2, 3), lib.ones(2, 4),
+                                              lib.ones(5, 3, 4)).dtype]
+        return str(out)
+
+    from tests.helpers import same_scenario
+
+    same_scenario(scenario)

@@ -83,6 +83,8 @@ _LAZY_ATTRS = {
     "is_autocast_cache_enabled": "amp",
     "set_autocast_cache_enabled": "amp",
     "clear_autocast_cache": "amp",
+    "autocast_increment_nesting": "amp",
+    "autocast_decrement_nesting": "amp",
 }
 
 

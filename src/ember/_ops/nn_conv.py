@@ -16,6 +16,7 @@ from numpy.lib.stride_tricks import as_strided
 from .. import _dtype as D
 from .._tensor import Tensor
 from . import shape as _shape
+from . import registry as _reg
 from .registry import apply, prim, public
 
 _HALF = (np.dtype(np.float16), D.bfloat16._np)
@@ -473,6 +474,8 @@ def _check_conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, 
 def _conv_call(name: str, nd: int, input, weight, bias, stride, padding, dilation, groups,
                transposed=False, output_padding=0) -> Tensor:
     """conv1d/conv2d/conv_transpose: torch's argument handling, unbatched inputs, 'same'."""
+    # conv* are autocast entry points in torch: cast before the dtype checks
+    input, weight, bias = _reg.autocast_args(name, input, weight, bias)
     x = input._data
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
