@@ -366,7 +366,15 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         )
     x1 = input1.reshape(-1, a.shape[-1])
     x2 = input2.reshape(-1, b.shape[-1])
+    wide = None
+    if _reg._autocast is not None:
+        # torch's _trilinear contracts with bmm, which autocast runs in the lower precision;
+        # its float32 operands then promote the result back to float32.
+        wide = weight.dtype
+        x1, weight, x2 = _reg.autocast_args("bmm", x1, weight, x2)
     out = apply(_trilinear, (x1, weight, x2), (x1._data, weight._data, x2._data))
+    if wide is not None and out.dtype != wide:
+        out = out.to(wide)
     out = out.reshape(a.shape[:-1] + (w.shape[0],))
     if bias is not None:
         out = out + bias
