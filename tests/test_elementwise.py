@@ -681,3 +681,23 @@ def test_error_messages_of_invalid_arguments():
                lambda lib, p: lib.add(p.long(), -(2**63) - 1)):
         assert_same_error(lambda fn=fn: fn(ember, to_ember(f)),
                           lambda fn=fn: fn(torch, to_torch(f)))
+
+
+def test_alpha_as_0d_tensor():
+    from tests.helpers import same_scenario
+
+    def scenario(lib):
+        x = lib.ones(3)
+        out = [lib.add(x, x, alpha=lib.tensor(2.0)), lib.sub(x, x, alpha=lib.tensor(0.5))]
+        for bad in (lib.tensor([2.0, 3.0]),):
+            try:
+                lib.add(x, x, alpha=bad)
+            except TypeError as e:
+                out.append(str(e))
+        try:
+            lib.add(lib.ones(3, dtype=lib.int64), 1, alpha=lib.tensor(2.5))
+        except RuntimeError as e:
+            out.append(str(e))
+        return out
+
+    same_scenario(scenario)

@@ -460,6 +460,8 @@ _add.defvjp(self=lambda grad: grad, other=lambda grad, alpha: grad if alpha == 1
 
 
 def _check_alpha(name, input, other, alpha):
+    if isinstance(alpha, Tensor) and alpha._data.ndim == 0:  # torch takes a 0-d tensor as a Number
+        alpha = alpha._data.item()
     if not _is_number(alpha):
         raise TypeError(f"{name}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
     alpha = _scalar(alpha)
@@ -478,7 +480,7 @@ def _check_alpha(name, input, other, alpha):
 @public(inplace=True)
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """``input + alpha * other``, broadcast and type-promoted."""
-    if alpha == 1 and type(alpha) is int:
+    if type(alpha) is int and alpha == 1:
         return binary(_add, input, other, SAME, None, out, "add")
     alpha = _check_alpha("add", input, other, alpha)
     return binary(_add, input, other, SAME, {"alpha": alpha}, out, "add")
@@ -533,7 +535,7 @@ def _sub_impl(name, input, other, alpha, out):
                              else (other, 2, "other"))
             raise _type_error(name, bad, pos, arg)
         _check_bool_sub(input, other)
-    if alpha == 1 and type(alpha) is int:
+    if type(alpha) is int and alpha == 1:
         return binary(_sub, input, other, SAME, None, out, name)
     alpha = _check_alpha(name, input, other, alpha)
     return binary(_sub, input, other, SAME, {"alpha": alpha}, out, name)
