@@ -15,8 +15,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from . import shape as _shape
 from . import registry as _reg
+from . import shape as _shape
 from .registry import apply, prim, public
 
 _HALF = (np.dtype(np.float16), D.bfloat16._np)
