@@ -14,7 +14,11 @@ input run, and the gradients arriving at the inputs are captured instead of (or,
 from __future__ import annotations
 
 import heapq
+import sys
 
+import numpy as np
+
+from .. import _tensor as _T  # partially initialised here: use its names lazily
 from . import anomaly_mode, graph
 from .grad_mode import STATE
 from .graph import AccumulateGrad, grad_accumulator
@@ -76,11 +80,26 @@ def _validate_grad(node, i: int, g):
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
                 f"{list(d.shape)} but expected shape compatible with {list(shape)}"
             )
-        g = ops.sum_to_size(g, shape)
-        d = g._data
+        if STATE.enabled or type(d) is not _ndarray:
+            g = ops.sum_to_size(g, shape)
+            d = g._data
+        else:
+            # Not recorded: sum on the array, as sum_to_size's sum(dims, keepdim=True) does.
+            d = _sum_to(d, shape)
+            g = _T._wrap(d)
     if d.dtype is not dt and d.dtype != dt:
         g = g.to(_ops().np_to_dtype(dt))
     return g
+
+
+def _sum_to(d, shape: tuple):
+    lead = d.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1
+    )
+    if dims:
+        d = _ops().reduction._sum_np(d, dims, True, None)
+    return d.reshape(shape) if lead else d
 
 
 def execute(
@@ -158,8 +177,13 @@ def execute(
                     continue
             if type(node) is AccumulateGrad:
                 var = node._variable()
-                if buf[0] is not None and var is not None:
-                    _accumulate(var, buf[0], create_graph)
+                g = buf[0]
+                if g is not None and var is not None:
+                    # Drop this frame's other references first: _accumulate steals a
+                    # gradient nothing else holds (its reference count tells).
+                    buf = None
+                    _accumulate(var, g, create_graph)
+                g = None
                 continue
             if buf[0] is None and (len(buf) == 1 or all(g is None for g in buf)):
                 outs = (None,) * len(node.next_functions)
@@ -197,6 +221,7 @@ def execute(
                 deps[nxt] = left
                 if left == 0:
                     heappush(heap, (-nxt._seq, nxt))
+            outs = g = d = nbuf = old = None  # no stray references to the gradients
     finally:
         STATE.enabled = prev_enabled
     return captured
@@ -242,11 +267,18 @@ def _call_pre_hooks(node, buf: list) -> list:
 
 
 def _accumulate(var, g, create_graph: bool) -> None:
-    """AccumulateGrad: add ``g`` (after the leaf's hooks ran as pre-hooks) into ``var.grad``."""
+    """AccumulateGrad: add ``g`` (after the leaf's hooks ran as pre-hooks) into ``var.grad``.
+
+    The first gradient becomes ``.grad`` itself when nothing else can see it (torch steals it
+    too); otherwise a fresh, writable, contiguous copy that nothing else aliases.
+    """
     old = var._grad
     if old is None:
-        # A fresh, writable, contiguous buffer that nothing else aliases.
-        var._grad = g.clone() if create_graph else g._detached_copy()
+        if create_graph:
+            var._grad = g.clone()
+        else:
+            d = _stealable(g) if _getrefcount(g) == _G_REFS else None
+            var._grad = g._detached_copy() if d is None else _T._wrap(d)
     elif create_graph or STATE.enabled:
         var._grad = old + g
     else:
@@ -256,3 +288,46 @@ def _accumulate(var, g, create_graph: bool) -> None:
         for hook in list(post.values()):
             hook(var)
 
+
+_getrefcount = sys.getrefcount
+_ndarray = np.ndarray
+# References to a gradient nobody else holds, seen from _accumulate: the engine's local, the
+# parameter and getrefcount's own argument.
+_G_REFS = 3
+
+
+def _stealable(g):
+    """The array of gradient ``g`` if it can become a leaf's ``.grad`` without a copy, or None.
+
+    It must be C-contiguous and writable, and its memory reachable only through ``g`` (whose
+    caller holds the one other reference): an array owning its data, or a whole-array view of
+    an owner that at most ``g``'s base tensor also holds (``reshape``/``mT`` of a fresh result).
+    """
+    if g._grad_fn is not None or g._requires_grad:
+        return None
+    base_t = g._base
+    owner_refs = 3  # the view's base slot, `b` below, getrefcount's argument
+    if base_t is not None:
+        # the view's _base slot, `base_t`, the argument; the base must be a plain result
+        if _getrefcount(base_t) != 3 or base_t._grad_fn is not None or base_t._requires_grad:
+            return None
+        owner_refs = 4  # ... and the base tensor's _data
+    d = g._data
+    if type(d) is not _ndarray or _getrefcount(d) != 3:  # g's _data slot, `d`, the argument
+        return None
+    flags = d.flags
+    if not (flags.c_contiguous and flags.writeable):
+        return None
+    b = d.base
+    if b is None:
+        return d if base_t is None and flags.owndata else None
+    if (
+        type(b) is _ndarray
+        and b.base is None
+        and b.flags.owndata
+        and b.nbytes == d.nbytes
+        and (base_t is None or base_t._data is b)
+        and _getrefcount(b) == owner_refs
+    ):
+        return d
+    return None

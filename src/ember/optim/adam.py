@@ -150,6 +150,23 @@ class Adam(Optimizer):
                         grad = K.add_alpha(grad, param, wd)
                 ea_t, eas_t = st["exp_avg"], st["exp_avg_sq"]
                 exp_avg, exp_avg_sq = K.arr(ea_t), K.arr(eas_t)
+                if not amsgrad and K.fusable(param, grad, exp_avg, exp_avg_sq):
+                    step = step_t._data.item()
+                    K.adam_f32(
+                        param,
+                        grad,
+                        exp_avg,
+                        exp_avg_sq,
+                        beta1,
+                        beta2,
+                        (1 - beta2**step) ** 0.5,
+                        eps,
+                        lr / (1 - beta1**step),
+                    )
+                    K.bump(ea_t)
+                    K.bump(eas_t, 2)
+                    K.bump(p)
+                    continue
                 K.lerp_(exp_avg, grad, 1 - beta1)
                 K.mul_(exp_avg_sq, beta2)
                 K.addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
@@ -166,6 +183,8 @@ class Adam(Optimizer):
                     np.maximum(K.arr(m_t), exp_avg_sq, out=K.arr(m_t))
                     K.bump(m_t)
                     denom = np.sqrt(K.arr(m_t))
+                elif type(exp_avg_sq) is np.ndarray:
+                    denom = np.sqrt(exp_avg_sq, out=K.scratch_like(exp_avg_sq, 2))
                 else:
                     denom = np.sqrt(exp_avg_sq)
                 np.divide(denom, bc2_sqrt, out=denom, casting="unsafe")

@@ -346,7 +346,7 @@ class Optimizer:
                 if g is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # the grad setter's checks only concern tensors
                 else:
                     if g._grad_fn is not None:
                         g.detach_()

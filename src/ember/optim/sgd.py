@@ -100,6 +100,13 @@ class SGD(Optimizer):
                     if buf_t is None:
                         buf_t = _wrap(grad.copy().reshape(p._data.shape))
                         st["momentum_buffer"] = buf_t
+                    elif (
+                        dampening == 0 and not nesterov and K.fusable(K.arr(p), grad, K.arr(buf_t))
+                    ):
+                        K.sgd_momentum_f32(K.arr(p), grad, K.arr(buf_t), momentum, lr)
+                        K.bump(buf_t, 2)
+                        K.bump(p)
+                        continue
                     else:
                         buf = K.arr(buf_t)
                         K.mul_(buf, momentum)
