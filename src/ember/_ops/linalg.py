@@ -563,6 +563,24 @@ _addmm.defvjp(
     mat2=lambda grad, mat1, alpha: _scaled(_mm_raw(mat1.mT, grad), alpha),
 )
 
+# addmm for a column-major mat2 (Linear's weight.t()). As torch's mm_mat2_backward, its mat2
+# gradient is computed as (grad^T @ mat1)^T, laid out like mat2: TBackward then hands the
+# weight a C-contiguous gradient, which AccumulateGrad adopts without a copy.
+_addmm_cm = Op(_addmm.fwd, "addmm", "AddmmBackward0", 1, False, False)
+_addmm_cm.defvjp(
+    self=lambda grad, beta: _scaled(grad, beta),
+    mat1=lambda grad, mat2, alpha: _scaled(_mm_raw(grad, mat2.mT), alpha),
+    mat2=lambda grad, mat1, alpha: _scaled(_mm_raw(grad.mT, mat1).mT, alpha),
+)
+
+
+def addmm_op(mat2: np.ndarray) -> Op:
+    """The addmm primitive whose mat2 gradient has ``mat2``'s layout (torch's choice)."""
+    st = mat2.strides
+    if mat2.ndim == 2 and st[0] == mat2.itemsize and st[1] == mat2.shape[0] * mat2.itemsize:
+        return _addmm_cm
+    return _addmm
+
 
 def _expand_check(t: Tensor, sizes: tuple) -> None:
     """torch's errors for ``t.expand(sizes)`` (sizes non-negative: product shapes)."""
@@ -618,7 +636,7 @@ def _addmm_impl(input, mat1, mat2, beta, alpha, inplace: bool, name: str = "addm
         _expand_check(input, out_shape)
     if a.dtype == _BOOL and out_shape[0] * out_shape[1] and a.shape[1]:
         raise _bool_error("addmm_impl_cpu_")
-    return apply(_addmm, (input, mat1, mat2), (s, a, b), _params(beta, alpha, a.dtype))
+    return apply(addmm_op(b), (input, mat1, mat2), (s, a, b), _params(beta, alpha, a.dtype))
 
 
 def _check_addmm_dtypes(sdt, adt, bdt) -> None:

@@ -121,8 +121,11 @@ def _nll_parts(self, target, weight, ignore_index):
     t = target.astype(_INT64, copy=False)
     valid = _nll_check_bounds(t, ignore_index, self.shape[cdim])
     ts = np.where(valid, t, 0)
-    picked = np.take_along_axis(self, np.expand_dims(ts, cdim), cdim)
-    picked = np.squeeze(picked, cdim)
+    if self.ndim == 2:  # (N, C): plain fancy indexing, without take_along_axis' Python layers
+        picked = self[np.arange(ts.shape[0]), ts]
+    else:
+        picked = np.take_along_axis(self, np.expand_dims(ts, cdim), cdim)
+        picked = np.squeeze(picked, cdim)
     w = (np.ones((), self.dtype) if weight is None else weight)
     w = np.where(valid, np.take(w, ts) if weight is not None else w, self.dtype.type(0))
     return picked, w.astype(self.dtype, copy=False), ts, valid, cdim
@@ -162,7 +165,10 @@ def _nll_bwd(grad_output, self_shape, self_dtype, target, weight, reduction, ign
     if reduction == MEAN:
         g = np.true_divide(g, _add_reduce(w, None))
     vals = -(w * g)
-    np.put_along_axis(zeros, np.expand_dims(ts, cdim), np.expand_dims(vals, cdim), cdim)
+    if zeros.ndim == 2:
+        zeros[np.arange(ts.shape[0]), ts] = vals
+    else:
+        np.put_along_axis(zeros, np.expand_dims(ts, cdim), np.expand_dims(vals, cdim), cdim)
     return zeros.astype(dt, copy=False)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ember._ops import nn_core as _core
 from ember._ops import registry as _reg
-from ember._ops.linalg import _addmm as _addmm_prim
+from ember._ops.linalg import addmm_op as _addmm_op
 from ember._ops.linalg import addmm as _addmm
 from ember._ops.linalg import matmul as _matmul
 from ember._ops.registry import apply as _apply
@@ -37,7 +37,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 # The common case, checks inline: addmm's own checks only to report errors.
                 if (x.dtype == w.dtype == b.dtype and b.shape == (w.shape[0],)
                         and x.shape[1] == w.shape[1] and x.dtype.kind == "f"):
-                    return _apply(_addmm_prim, (bias, input, wt), (b, x, wt._data))
+                    return _apply(_addmm_op(wt._data), (bias, input, wt), (b, x, wt._data))
                 return _addmm(bias, input, wt)
             return _addmm(bias, input, weight.t())
         if nd == 0 or weight._data.ndim == 0:
