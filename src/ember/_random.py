@@ -38,6 +38,8 @@ _TAIL = struct.Struct("<dddiifB")  # normal_x, normal_y, normal_rho, normal_is_v
 _MASK24 = np.uint64(0xFFFFFF)
 _MASK53 = np.uint64((1 << 53) - 1)
 _U64_MOD = 1 << 64
+_LITTLE = sys.byteorder == "little"
+_SMALL = 16  # up to this many values, draws are transformed with Python scalars
 
 _CUDA_GENERATOR_ERROR = (
     "Cannot get CUDA generator without ATen_cuda library. PyTorch splits its backend into two "
@@ -197,6 +199,28 @@ class Generator:
         g._seed = self._seed
         return g
 
+    def get_offset(self) -> int:
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def set_offset(self, offset) -> Generator:
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def graphsafe_get_state(self) -> Generator:
+        raise NotImplementedError("graphsafe_get_state is not supported in this Generator")
+
+    def graphsafe_set_state(self, state) -> Generator:
+        raise NotImplementedError("graphsafe_set_state is not supported in this Generator")
+
+    # pickle / copy.deepcopy: (device,) to construct, then (seed, offset, state) as torch does
+    def __reduce__(self):
+        return (Generator, (self.device,), (self._seed, None, self.get_state()))
+
+    def __setstate__(self, state) -> None:
+        seed, _offset, st = state
+        self.manual_seed(seed)
+        if st is not None:
+            self.set_state(st)
+
     def __repr__(self) -> str:
         return f"<ember.Generator object at {hex(id(self))}>"
 
@@ -216,10 +240,27 @@ class Generator:
 
     def _uniform24(self, n: int) -> np.ndarray:
         """float32 uniforms ``(u32 & 0xFFFFFF) * 2^-24`` (one draw each; exact)."""
-        return ((self._raw(n) & _MASK24).astype(np.float32) * np.float32(2.0 ** -24))
+        r = self._raw(n)
+        if _LITTLE:  # the words as int32 (fast conversion), read off the uint64 array in place
+            x = (r.view(np.int32)[0::2] & 0xFFFFFF).astype(np.float32)
+            x *= np.float32(2.0 ** -24)
+            return x
+        return (r & _MASK24).astype(np.float32) * np.float32(2.0 ** -24)
 
     def _uniform53(self, n: int) -> np.ndarray:
         """float64 uniforms ``(random64() & (2^53 - 1)) * 2^-53`` (two draws each; exact)."""
+        r = self._raw(2 * n)
+        if n <= _SMALL:  # Python ints: cheaper than five NumPy calls on a few elements
+            r = r.tolist()
+            return np.array([((r[k] & 0x1FFFFF) * 4294967296 + r[k + 1]) * 2.0 ** -53
+                             for k in range(0, 2 * n, 2)], np.float64)
+        if _LITTLE:  # hi * 2^32 + lo is exact in double: no 64-bit integer conversions
+            w = r.view(np.uint32)
+            x = (w[0::4] & np.uint32(0x1FFFFF)).astype(np.float64)
+            x *= 4294967296.0
+            x += w[2::4]
+            x *= 2.0 ** -53
+            return x
         return (self._u64(n) & _MASK53).astype(np.float64) * (2.0 ** -53)
 
     def _normal_pairs(self, n: int) -> np.ndarray:
@@ -237,7 +278,19 @@ class Generator:
             self._normal = None
             i = 1
         need = n - i
-        if need:
+        if need and need <= _SMALL:  # a few pairs: plain Python floats and libm are faster
+            vals = []
+            r = self._raw(4 * ((need + 1) // 2)).tolist()
+            for k in range(0, len(r), 4):
+                u1 = ((r[k] & 0x1FFFFF) * 4294967296 + r[k + 1]) * 2.0 ** -53
+                u2 = ((r[k + 2] & 0x1FFFFF) * 4294967296 + r[k + 3]) * 2.0 ** -53
+                rad = math.sqrt(-2.0 * math.log1p(-u2))
+                theta = 6.283185307179586 * u1
+                vals += (rad * math.cos(theta), rad * math.sin(theta))
+            out[i:] = vals[:need]
+            if need % 2:
+                self._normal = vals[-1]
+        elif need:
             pairs = (need + 1) // 2
             u = self._uniform53(2 * pairs)
             u1, u2 = u[0::2], u[1::2]
@@ -357,10 +410,46 @@ def fma64(a, b, c) -> np.ndarray:
 
 
 def fma32(a, b, c) -> np.ndarray:
-    """Correctly rounded float32 ``a * b + c`` (inputs float32): exact product in double."""
-    p = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float32).astype(np.float64)
-    s, e = _two_sum(p, np.asarray(c, np.float32).astype(np.float64))
-    return _round_odd(s, e).astype(np.float32)
+    """Correctly rounded float32 ``a * b + c`` (inputs float32, broadcasting).
+
+    The product is exact in double and the double sum is rounded once more to float32; that
+    double rounding can only go wrong when the double sum lies exactly halfway between two
+    floats, so only those (rare) elements are redone exactly with round-to-odd.
+    """
+    a = np.asarray(a, np.float32)
+    b = np.asarray(b, np.float32)
+    c = np.asarray(c, np.float32)
+    s = np.asarray(np.multiply(a, b, dtype=np.float64))
+    shape = np.broadcast_shapes(s.shape, c.shape)
+    ac = np.abs(c)
+    if ((ac < 2.0 ** -100) & (ac > 0)).any():
+        # A float32-subnormal result can be doubly rounded off the midpoint test below; that
+        # needs a tiny non-zero c (for larger c such sums are exact in double): round to odd.
+        t, e = _two_sum(np.broadcast_to(s, shape), np.broadcast_to(c, shape).astype(np.float64))
+        return np.asarray(_round_odd(t, e).astype(np.float32))
+    s = np.add(s, c, out=s if s.ndim and s.shape == shape else None)
+    r = np.asarray(s.astype(np.float32))
+    low = np.asarray(s).reshape(-1).view(np.uint64)
+    np.bitwise_and(low, _LOW29, out=low)  # in place: s is not needed any more
+    mid = low == _HALF29
+    if not mid.any():
+        return r
+    # Midpoints: exact ones round right already; inexact ones are rounded to odd first.
+    idx = np.flatnonzero(mid)
+    a, b, c = (x if x.ndim == 0 else np.broadcast_to(x, shape).reshape(-1)[idx]
+               if x.shape == shape else np.broadcast_to(x, shape)[np.unravel_index(idx, shape)]
+               for x in (a, b, c))
+    p = np.multiply(a, b, dtype=np.float64)
+    t, e = _two_sum(p, np.asarray(c, np.float64))
+    fixed = _round_odd(t, e).astype(np.float32)
+    if r.ndim:
+        r.reshape(-1)[idx] = fixed
+        return r
+    return fixed.reshape(())
+
+
+_LOW29 = np.uint64((1 << 29) - 1)  # the double bits below a float32's last mantissa bit
+_HALF29 = np.uint64(1 << 28)
 
 
 # ---------------------------------------------------------------------------------- module API
@@ -402,9 +491,9 @@ def set_rng_state(new_state) -> None:
 
 @contextlib.contextmanager
 def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng",
-             _devices_kw: str = "devices", device_type: str = "cuda"):
+             _devices_kw: str = "devices", device_type: str | None = None):
     """Run a block with the RNG state saved on entry and restored on exit (CPU only here)."""
-    if not enabled:
+    if device_type == "meta" or not enabled:
         yield
         return
     state = default_generator.get_state()

@@ -1,19 +1,15 @@
-"""Random sampling ops (rand, randn, randint, ...) over ember's torch-compatible generator.
+"""Random sampling ops (rand, randn, randint, multinomial, ...) over ember's torch-compatible
+generator.
 
 Every op draws from an ``ember.Generator`` (``generator=`` or the default one) exactly the
-words torch's CPU kernels draw, in the same order, so seeded streams and ``get_rng_state()``
-bytes match torch 2.13 (x86-64, AVX2 kernels). What is bit-exact:
+words torch's CPU kernels draw, in the same order, and transforms them with the same floating
+point operations (including the FMAs the compiler fused and torch's AVX2 ``log256_ps`` /
+``sincos256_ps`` for float32 normals), so seeded values and ``get_rng_state()`` bytes match
+torch 2.13 on x86-64 (AVX2 kernels), bit for bit, for every dtype and layout.
 
-* ``rand``/``rand_like``/``uniform_`` (all float dtypes, with the FMA of ``uniform_(a, b)``),
-  ``randint``/``randint_like``/``random_``, ``randperm``, ``bernoulli``/``bernoulli_``,
-  ``exponential_``, ``log_normal_``, ``cauchy_``, ``geometric_``;
-* ``randn``/``normal_``/``normal`` on the scalar path (fewer than 16 elements, or a
-  non-contiguous output), in every dtype, and float64 on the vectorised path.
-
-Not yet bit-exact (issue #3): float32/float16/bfloat16 normals on the vectorised path
-(contiguous, 16 elements or more). torch computes them with AVX2 ``log256_ps``/``sincos256_ps``
-in float32; ember computes the same Box-Muller transform of the same uniforms in float64
-and rounds, so values agree to about an ulp and the generator state matches exactly.
+Known limit: ``poisson`` with rates >= 10 uses CPython's ``lgamma`` where torch uses glibc's
+(they may differ in the last bits, which matters only when an acceptance test lands within
+those bits of its bound).
 
 Elements are filled in torch's TensorIterator order: the output's memory order.
 """
@@ -135,6 +131,9 @@ def _fill_array(arr: np.ndarray, values_fn) -> np.ndarray:
     """Fill a fresh output array in its own iteration order; returns it."""
     perm = _order(arr)
     flat = values_fn(arr.size, arr.flags.c_contiguous)
+    if (perm is None and arr.flags.c_contiguous and flat.dtype == arr.dtype
+            and flat.flags.c_contiguous):
+        return flat.reshape(arr.shape)  # a fresh contiguous array: no need to copy
     if perm is None:
         arr[...] = flat.reshape(arr.shape)
     else:
@@ -349,21 +348,152 @@ def rand_like(input, *args, generator=None, dtype=None, layout=None, device=None
 
 
 # ---------------------------------------------------------------------------------- normal
-def _bm16_float(d: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """torch's 16-lane Box-Muller (NormalFill16) on float32 uniforms, rows of 16.
+def _f32(hexstr: str) -> np.float32:
+    return np.float32(float.fromhex(hexstr))
 
-    Lane j < 8 takes its radius from d[j] and its angle from d[j + 8]. torch evaluates
-    log/sin/cos with AVX2 float32 polynomials; this computes them in float64 (not bit-exact:
-    issue #3).
+
+# avx_mathfun's log256_ps / sincos256_ps constants (cephes, rounded to float), as torch's AVX2
+# kernel uses them; the Horner coefficients are kept as doubles for the emulated FMAs.
+_LOG_P = [float(_f32(h)) for h in (
+    "0x1.204376p-4", "-0x1.d7a37p-4", "0x1.de4a34p-4", "-0x1.fcba9ep-4", "0x1.23d37ep-3",
+    "-0x1.555ca0p-3", "0x1.999d58p-3", "-0x1.fffff8p-3", "0x1.555554p-2")]
+_LOG_Q1, _LOG_Q2 = _f32("-0x1.bd0106p-13"), _f32("0x1.63p-1")
+_SQRTHF_MANT = 0x3504F3  # mantissa bits of SQRTHF (0x1.6a09e6p-1)
+_FOPI = _f32("0x1.45f306p+0")
+_DP1, _DP2, _DP3 = _f32("-0x1.92p-1"), _f32("-0x1.fb4p-13"), float(_f32("-0x1.4442d2p-25"))
+_SIN_P = [float(_f32(h)) for h in ("-0x1.9943f2p-13", "0x1.11073cp-7", "-0x1.555546p-3")]
+_COS_P = [float(_f32(h)) for h in ("0x1.99eb9cp-16", "-0x1.6c0c34p-10", "0x1.55554ap-5")]
+_ONE_F = np.float32(1.0)
+_CHUNK = 16384  # lanes per pass: keeps the temporaries in cache
+
+
+# The float32 kernels below replay torch's AVX2 code operation by operation, with the FMAs GCC
+# contracted it into. A float32 FMA is emulated as an exact double product plus one double
+# addition rounded to float: that is the correctly rounded FMA unless the double sum is inexact
+# *and* lands on a float midpoint. Both kernels depend on one 24-bit uniform each, so this was
+# checked exhaustively: on all 2^24 inputs they equal the exactly rounded FMA sequence.
+def _avx_radius(u: np.ndarray) -> np.ndarray:
+    """``sqrtf(-2 * log256_ps(1 - u))`` for float32 uniforms ``u`` in [0, 1)."""
+    x = _ONE_F - u
+    bits = x.view(np.int32)
+    mant = bits & 0x7FFFFF
+    k = (mant < _SQRTHF_MANT).view(np.int8).astype(np.int32)  # m < SQRTHF: use 2m - 1
+    e = ((bits >> 23) - k - 126).astype(np.float32)
+    mant |= 0x3F000000
+    mant += k << 23
+    m = mant.view(np.float32)
+    m -= _ONE_F  # m - 1 or 2m - 1 (both exact)
+    z = m * m
+    m64 = m.astype(np.float64)
+    s = m64 * _LOG_P[0]
+    s += _LOG_P[1]
+    y = s.astype(np.float32)
+    for c in _LOG_P[2:]:
+        np.multiply(y, m64, out=s)
+        s += c
+        y[...] = s
+    y *= m
+    np.multiply(y, z, out=s, dtype=np.float64)
+    s += e * _LOG_Q1
+    y[...] = s
+    z *= np.float32(0.5)
+    y -= z  # fma(-z, 0.5, y): the product is exact
+    y += m
+    e *= _LOG_Q2  # fma(e, Q2, m + y): e is a small integer, the product is exact
+    y += e
+    y *= np.float32(-2.0)
+    return np.sqrt(y, out=y)
+
+
+def _avx_sincos(v: np.ndarray) -> tuple:
+    """``sincos256_ps(2pi * v)`` for float32 uniforms ``v``: (cos, sin)."""
+    t = _TWO_PI_F * v
+    j = (t * _FOPI).astype(np.int32)
+    j += 1
+    j &= ~1
+    yf = j.astype(np.float32)
+    x = yf * _DP1
+    x += t  # the products with DP1 and DP2 are exact in float
+    x += _DP2 * yf
+    s = yf.astype(np.float64)
+    s *= _DP3
+    s += x
+    x[...] = s
+    z = x * x
+    z64 = z.astype(np.float64)
+    s = z64 * _COS_P[0]
+    s += _COS_P[1]
+    cp = s.astype(np.float32)
+    np.multiply(cp, z64, out=s)
+    s += _COS_P[2]
+    cp[...] = s
+    cp *= z
+    np.multiply(cp, z64, out=s)
+    s -= (z * np.float32(0.5)).astype(np.float64)
+    cp[...] = s
+    cp += _ONE_F
+    np.multiply(z64, _SIN_P[0], out=s)
+    s += _SIN_P[1]
+    sp = s.astype(np.float32)
+    np.multiply(sp, z64, out=s)
+    s += _SIN_P[2]
+    sp[...] = s
+    sp *= z
+    np.multiply(sp, x, out=s, dtype=np.float64)
+    s += x
+    sp[...] = s
+    # Select by the polynomial mask and apply the sign bits, as the kernel does, on the bits:
+    # ((j & 2) >> 1) - 1 is all ones where the sine comes from the sine polynomial. (The
+    # kernel's masked sums would turn a -0 into +0; neither polynomial can give -0 here.)
+    spb = sp.view(np.int32)
+    cpb = cp.view(np.int32)
+    sel = j & 2
+    sel >>= 1
+    sel -= 1
+    d = spb ^ cpb
+    d &= sel
+    snb = cpb ^ d
+    csb = spb
+    csb ^= d
+    j4 = j & 4
+    j4 <<= 29
+    snb ^= j4
+    j -= 2
+    np.invert(j, out=j)
+    j &= 4
+    j <<= 29
+    csb ^= j
+    sn, cs = snb.view(np.float32), csb.view(np.float32)
+    return cs, sn
+
+
+def _bm16_float(d: np.ndarray, mean: float, std: float, out=None) -> np.ndarray:
+    """torch's AVX2 16-lane Box-Muller (normal_fill_16_AVX2) on float32 uniforms, rows of 16.
+
+    Lane j < 8 takes its radius from d[j] and its angle from d[j + 8]; outputs are
+    ``fma(radius * cos, std, mean)`` (lanes 0-7) and ``fma(radius * sin, std, mean)`` (8-15).
     """
-    u1 = (np.float32(1.0) - d[:, :8]).astype(np.float64)
-    theta = (_TWO_PI_F * d[:, 8:]).astype(np.float32).astype(np.float64)
-    radius = np.sqrt(-2.0 * np.log(u1))
-    out = np.empty(d.shape, np.float32)
-    out[:, :8] = fma32((radius * np.cos(theta)).astype(np.float32), np.float32(std),
-                       np.float32(mean))
-    out[:, 8:] = fma32((radius * np.sin(theta)).astype(np.float32), np.float32(std),
-                       np.float32(mean))
+    rows = d.shape[0]
+    if out is None:
+        out = np.empty((rows, 16), np.float32)
+    step = _CHUNK // 8
+    unit = mean == 0.0 and std == 1.0
+    std_f, mean_f = np.float32(std), np.float32(mean)
+    for i in range(0, rows, step):
+        blk = d[i:i + step]
+        r = _avx_radius(blk[:, :8])
+        c, s = _avx_sincos(blk[:, 8:])
+        c *= r
+        s *= r
+        if unit:  # fma(x, 1, 0) == x + 0 (a -0 becomes +0)
+            c += np.float32(0.0)
+            s += np.float32(0.0)
+        else:
+            c = fma32(c, std_f, mean_f)
+            s = fma32(s, std_f, mean_f)
+        o = out[i:i + step]
+        o[:, :8] = c
+        o[:, 8:] = s
     return out
 
 
@@ -384,8 +514,8 @@ def _normal_values(gen: Generator, np_dtype: np.dtype, mean: float, std: float):
             return _normal_vectorised(gen, n, np_dtype, mean, std)
         # Scalar path: double Box-Muller with the generator's cached sample.
         v = gen._normal_pairs(n)
-        if std != 1.0 or mean != 0.0:
-            v = fma64(v, std, mean)
+        # fma(v, std, mean); for (1, 0) that is v + 0 (a -0 from a zero radius becomes +0)
+        v = fma64(v, std, mean) if std != 1.0 or mean != 0.0 else v + 0.0
         if np_dtype == _F64:
             return v
         v = v.astype(np.float32)
@@ -413,7 +543,9 @@ def _normal_vectorised(gen: Generator, n: int, np_dtype: np.dtype, mean: float,
         extra = d[16 * full:] if tail else None
         bm = _bm16_float
         out = np.empty(n, np.float32)
-    if full:
+    if full and bm is _bm16_float:  # written in place, rows of 16
+        bm(d[: 16 * full].reshape(full, 16), mean, std, out[: 16 * full].reshape(full, 16))
+    elif full:
         out[: 16 * full] = bm(d[: 16 * full].reshape(full, 16), mean, std).reshape(-1)
     if tail:
         # torch recomputes the last 16 outputs from fresh uniforms (overwriting the tail).
@@ -440,12 +572,9 @@ def normal_(self: Tensor, mean: float = 0, std: float = 1, *, generator=None) ->
 
 @public(method=False)
 def randn(*args, **kwargs) -> Tensor:
-    """``randn(*size, generator=None, out=None, dtype=None, ...)``: standard normal values.
-
-    Bit-exact on the scalar path (fewer than 16 elements) and for float64; the float32 /
-    float16 / bfloat16 vectorised path (16 elements or more) is within about an ulp of torch
-    and leaves the generator in torch's state (issue #3).
-    """
+    """``randn(*size, generator=None, out=None, dtype=None, ...)``: standard normal values
+    (torch's scalar Box-Muller below 16 elements or for non-contiguous outputs, its 16-lane
+    vectorised one otherwise)."""
     gen, shape, np_dtype, out = _factory_args("randn", args, kwargs)
     _check_float(np_dtype, "normal_kernel_cpu")
     arr = _fill_array(_out_array(shape, np_dtype, out), _normal_values(gen, np_dtype, 0.0, 1.0))
@@ -894,14 +1023,46 @@ def randperm(n=_MISSING, *, generator=None, out=None, dtype=None, layout=None, d
 
 
 def _fisher_yates(gen: Generator, n: int) -> np.ndarray:
+    """torch's shuffle ``for i < n - 1: swap(a[i], a[j_i])`` with ``j_i = i + u32 % (n - i)``,
+    without the sequential loop.
+
+    Position i is final after step i and receives what position j_i held just before; that is
+    the value the last earlier step aimed at j_i moved there (its own position's value at its
+    step), or j_i itself. The steps are grouped by target (one sort), and "the value a step
+    carries" follows chains of earlier steps, resolved by pointer jumping.
+    """
     if n <= 1:
         return np.arange(n, dtype=np.int64)
-    i = np.arange(n - 1, dtype=np.uint64)
-    j = (gen._raw(n - 1) % (np.uint64(n) - i) + i).tolist()
-    a = list(range(n))
-    for k, jk in enumerate(j):
-        a[k], a[jk] = a[jk], a[k]
-    return np.array(a, dtype=np.int64)
+    m = n - 1
+    i = np.arange(m, dtype=np.int64)
+    j = (gen._raw(m) % (np.uint64(n) - i.astype(np.uint64))).astype(np.int64) + i
+    s = np.sort(j * n + i)  # steps ordered by (target, step)
+    sj = s // n
+    sk = s - sj * n
+    start = np.empty(m, bool)  # first step of its target's group
+    start[0] = True
+    np.not_equal(sj[1:], sj[:-1], out=start[1:])
+    # par(p): the last step k < p aimed at p (a self-swap k == p ends its group)
+    earlier = sk < sj
+    last = earlier.copy()
+    last[:-1] &= ~(earlier[1:] & ~start[1:])
+    hit = np.flatnonzero(last)
+    root = np.arange(n, dtype=np.int64)
+    root[sj[hit]] = sk[hit]
+    while True:  # the value at position k at its step: follow par to a never-hit position
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            break
+        root = nxt
+    before = np.empty(m, np.int64)  # the previous step aimed at the same target
+    before[0] = 0
+    before[1:] = sk[:-1]
+    vals = root[before]
+    np.copyto(vals, sj, where=start)
+    out = np.empty(n, np.int64)
+    out[sk] = vals
+    out[m] = root[m]
+    return out
 
 
 def _fisher_yates_64(gen: Generator, n: int) -> np.ndarray:  # pragma: no cover - huge n
@@ -1025,11 +1186,12 @@ def bernoulli(input, p=_MISSING, *, generator=None, out=None) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------- others
-def _float_only(np_dtype: np.dtype, what: str) -> None:
+def _float_only(np_dtype: np.dtype, what: str, c_name: bool = False) -> None:
     if np_dtype.kind not in "fV":
+        name = _c_type(np_dtype) if c_name else _type_of(np_dtype)
         raise RuntimeError(
             f"{what} is a continuous probability distribution. dtype must be a floating point "
-            f"but you specified {_type_of(np_dtype)}"
+            f"but you specified {name}"
         )
 
 
@@ -1066,7 +1228,7 @@ def log_normal_(self: Tensor, mean: float = 1, std: float = 2, *, generator=None
     if not std > 0.0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
     np_dtype = self._data.dtype
-    _float_only(np_dtype, "log_normal_")
+    _check_float(np_dtype, "log_normal_cpu")
 
     def values(n: int, contiguous: bool) -> np.ndarray:
         v = fma64(gen._normal_pairs(n), std, mean)
@@ -1084,7 +1246,7 @@ def cauchy_(self: Tensor, median: float = 0, sigma: float = 1, *, generator=None
     if not sigma > 0.0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
     np_dtype = self._data.dtype
-    _float_only(np_dtype, "Cauchy distribution")
+    _float_only(np_dtype, "Cauchy distribution", c_name=True)
 
     def values(n: int, contiguous: bool) -> np.ndarray:
         x = math.pi * (gen._uniform53(n) - 0.5)
@@ -1103,6 +1265,8 @@ def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
     np_dtype = self._data.dtype
+    if np_dtype.kind == "b":
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
     denom = math.log1p(-p)
 
     def values(n: int, contiguous: bool) -> np.ndarray:
@@ -1113,3 +1277,367 @@ def geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
 
     return _inplace(self, _geometric_node, values)
 
+
+
+# ---------------------------------------------------------------------------------- multinomial
+_MULTI_BAD = "probability tensor contains either `inf`, `nan` or element < 0"
+
+
+@public()
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
+    """Category indices drawn from the rows of ``input`` (torch's CPU algorithms).
+
+    Without replacement (or one sample): ``argmax``/``topk`` of ``p / q`` with
+    ``q = exponential_(1)`` drawn like ``input`` (the Gumbel trick). With replacement: per row,
+    the normalised running sum in ``input``'s dtype (float for half types) searched with one
+    double uniform per sample, rows one after the other.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError("multinomial(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_type_name(input)}")
+    k = _int_arg("multinomial", num_samples, "num_samples", 2)
+    if not isinstance(replacement, (bool, np.bool_)):
+        raise TypeError("multinomial(): argument 'replacement' (position 3) must be bool, "
+                        f"not {_type_name(replacement)}")
+    gen = _gen("multinomial", generator)
+    a = input._data
+    if not 0 < a.ndim <= 2:
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if a.dtype.kind not in "fV":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{_type_of(a.dtype)}")
+    if k <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    ncat = a.shape[-1]
+    if not replacement and k > ncat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if ncat > 1 << 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    rows = a.reshape(-1, ncat)
+    if not replacement or k == 1:
+        idx = _multinomial_gumbel(gen, a, k)
+    else:
+        idx = _multinomial_replacement(gen, rows, k)
+    res = idx.reshape(a.shape[:-1] + (k,))
+    if out is not None:
+        return check_out(out, _wrap(res), "multinomial", warn_resize=False)
+    return _wrap(res)
+
+
+def _multinomial_gumbel(gen: Generator, a: np.ndarray, k: int) -> np.ndarray:
+    if a.size:
+        with np.errstate(invalid="ignore"):
+            ok = bool(a.max() < np.inf) and bool(a.min() >= 0)
+        if not ok:
+            raise RuntimeError(_MULTI_BAD)
+    rows = a.reshape(-1, a.shape[-1])
+    if (~rows.any(axis=-1)).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    # q = empty_like(p).exponential_(1), filled in p's memory order, then q = p / q
+    q = _fill_array(np.empty_like(a, order="K"), lambda n, c: _to_dtype(
+        -R.log1p(-gen._uniform53(n)), a.dtype))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = (a / q).astype(a.dtype).reshape(rows.shape)
+    if k == 1:
+        return np.argmax(q, axis=-1).astype(np.int64).reshape(-1, 1)
+    # topk(q, k), largest first: a sort, except for rows with equal keys among the first k + 1
+    # (or NaN/inf), which need the order of torch's unstable sorting algorithms.
+    qf = q.astype(np.float64) if q.dtype not in (_F32, _F64) else q
+    key = np.where(np.isnan(qf), -np.inf, -qf)
+    if 4 * (k + 1) < key.shape[-1]:  # the k + 1 largest, then sorted
+        part = np.argpartition(key, k, axis=-1)[:, :k + 1]
+        order = np.take_along_axis(
+            part, np.argsort(np.take_along_axis(key, part, -1), axis=-1, kind="stable"), -1)
+    else:
+        order = np.argsort(key, axis=-1, kind="stable")
+    res = order[:, :k].astype(np.int64)
+    top = np.take_along_axis(key, order[:, :k + 1], -1)
+    odd = (top[:, 1:] == top[:, :-1]).any(axis=-1) | ~np.isfinite(top).all(axis=-1)
+    for r in np.flatnonzero(odd).tolist():
+        res[r] = _topk_indices(qf[r], k)
+    return res
+
+
+def _multinomial_replacement(gen: Generator, rows: np.ndarray, k: int) -> np.ndarray:
+    acc = rows.dtype if rows.dtype in (_F32, _F64) else _F32
+    out = np.empty((rows.shape[0], k), np.int64)
+    for i, p in enumerate(rows):
+        p = p.astype(acc)
+        bad = ~(p >= 0)
+        if bad.any():
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry < 0)")
+        cum = np.cumsum(p, dtype=acc)  # sequential running sum, as torch's loop
+        total = cum[-1]
+        if not total > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        cum = (cum / total).astype(acc).astype(np.float64)
+        cum[-1] = 1.0
+        out[i] = np.searchsorted(cum, gen._uniform53(k), side="left")
+    return out
+
+
+# ---------------------------------------------------------------------------------- poisson
+class _UniformStream:
+    """Double uniforms read one by one (as Python floats) off a buffer drawn ahead; ``close()``
+    rewinds the generator and redraws exactly what was used (torch draws lazily, per element).
+    """
+
+    def __init__(self, gen: Generator, n: int) -> None:
+        self.gen = gen
+        self.state = gen.get_state()
+        self.buf = gen._uniform53(max(n, 64)).tolist()
+        self.pos = 0
+
+    def next(self) -> float:
+        if self.pos == len(self.buf):
+            self.buf += self.gen._uniform53(len(self.buf)).tolist()
+        v = self.buf[self.pos]
+        self.pos += 1
+        return v
+
+    def close(self) -> None:
+        self.gen.set_state(self.state)
+        self.gen._raw(2 * self.pos)
+
+
+def _c_int(x: float) -> int:
+    """(int64_t)x on x86-64: NaN and out-of-range values give INT64_MIN."""
+    if not -9.223372036854775808e18 <= x < 9.223372036854775808e18:
+        return -(1 << 63)
+    return int(x)
+
+
+def _c_log(x: float) -> float:
+    return math.log(x) if x > 0 else -math.inf  # glibc log(0) is -inf (x >= 0 here)
+
+
+def _poisson_one(lam: float, us: _UniformStream) -> int:
+    """torch's sample_poisson (NumPy's legacy algorithms): transformed rejection (Hormann)
+    for lam >= 10, the product of uniforms below."""
+    if lam >= 10:
+        slam = math.sqrt(lam)
+        loglam = math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        nxt = us.next
+        while True:
+            u = nxt() - 0.5
+            v = nxt()
+            s = 0.5 - abs(u)
+            t = 2 * a / s if s else math.inf  # C: division by zero gives inf (a > 0)
+            x = (t + b) * u + lam + 0.43
+            kf = float(math.floor(x)) if math.isfinite(x) else x
+            if s >= 0.07 and v <= vr:
+                return _c_int(kf)
+            # torch's compiled code tests and uses k as the double floor(x) (they only differ
+            # from the integer when it is out of the int64 range)
+            if kf < 0 or (s < 0.013 and v > s):
+                continue
+            rhs = -lam + kf * loglam - math.lgamma(kf + 1.0)
+            if (_c_log(v) + math.log(invalpha) - math.log(a / (s * s) + b)) <= rhs:
+                return _c_int(kf)
+    if lam == 0:
+        return 0
+    enlam = math.exp(-lam)
+    nxt = us.next
+    count = 0
+    prod = 1.0
+    while True:
+        prod *= nxt()
+        if prod > enlam:
+            count += 1
+        else:
+            return count
+
+
+@prim("poisson")
+def _poisson_node(self, *, values):
+    return values
+
+
+_poisson_node.defvjp(self=_zeros_grad)
+
+
+@public(method=False)
+def poisson(input, generator=None) -> Tensor:
+    """Poisson counts with rates ``input`` (elements in order, each with torch's sampler)."""
+    if not isinstance(input, Tensor):
+        raise TypeError("poisson(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_type_name(input)}")
+    gen = _gen("poisson", generator)
+    a = input._data
+    if a.dtype.kind not in "fV":
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{_type_of(a.dtype)}'")
+    lams = np.ascontiguousarray(a).reshape(-1).astype(np.float64).tolist()
+    vals = []
+    us = _UniformStream(gen, 4 * len(lams))
+    try:
+        for lam in lams:
+            if not lam >= 0:
+                raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+            vals.append(_poisson_one(lam, us))
+    finally:
+        us.close()
+    arr = _int_cast(np.array(vals, np.int64), a.dtype).reshape(a.shape)
+    if STATE.enabled and input._requires_grad:
+        return apply(_poisson_node, (input,), (a,), {"values": arr})
+    return _wrap(arr)
+
+
+# ---------------------------------------------------------------------------------- topk order
+# torch's CPU topk orders (value, index) pairs with libstdc++'s std::partial_sort (k * 64 <= n)
+# or std::nth_element followed by std::sort of the first k - 1; neither is stable, so equal
+# values come out in the order those algorithms leave them. multinomial only meets equal keys
+# between zero-probability categories; rows with ties are redone with this port (lists of
+# (key, index) pairs; ``_gt`` is torch's "largest first, NaN on top" comparison).
+def _gt(x, y) -> bool:
+    return (x[0] != x[0] and y[0] == y[0]) or x[0] > y[0]
+
+
+def _adjust_heap(a: list, first: int, hole: int, n: int, value) -> None:
+    top = hole
+    child = hole
+    while child < (n - 1) // 2:
+        child = 2 * (child + 1)
+        if _gt(a[first + child], a[first + child - 1]):
+            child -= 1
+        a[first + hole] = a[first + child]
+        hole = child
+    if n % 2 == 0 and child == (n - 2) // 2:
+        child = 2 * (child + 1)
+        a[first + hole] = a[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and _gt(a[first + parent], value):
+        a[first + hole] = a[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    a[first + hole] = value
+
+
+def _heap_select(a: list, first: int, middle: int, last: int) -> None:
+    n = middle - first
+    if n >= 2:
+        parent = (n - 2) // 2
+        while True:
+            _adjust_heap(a, first, parent, n, a[first + parent])
+            if parent == 0:
+                break
+            parent -= 1
+    for i in range(middle, last):
+        if _gt(a[i], a[first]):
+            value = a[i]
+            a[i] = a[first]
+            _adjust_heap(a, first, 0, n, value)
+
+
+def _sort_heap(a: list, first: int, last: int) -> None:
+    while last - first > 1:
+        last -= 1
+        value = a[last]
+        a[last] = a[first]
+        _adjust_heap(a, first, 0, last - first, value)
+
+
+def _insertion_sort(a: list, first: int, last: int) -> None:
+    for i in range(first + 1, last):
+        val = a[i]
+        if _gt(val, a[first]):
+            a[first + 1:i + 1] = a[first:i]
+            a[first] = val
+        else:
+            _linear_insert(a, i)
+
+
+def _linear_insert(a: list, last: int) -> None:
+    val = a[last]
+    nxt = last - 1
+    while _gt(val, a[nxt]):
+        a[last] = a[nxt]
+        last = nxt
+        nxt -= 1
+    a[last] = val
+
+
+def _partition_pivot(a: list, first: int, last: int) -> int:
+    mid = first + (last - first) // 2
+    x, y, z = first + 1, mid, last - 1  # move the median of three to first
+    if _gt(a[x], a[y]):
+        m = y if _gt(a[y], a[z]) else (z if _gt(a[x], a[z]) else x)
+    elif _gt(a[x], a[z]):
+        m = x
+    else:
+        m = z if _gt(a[y], a[z]) else y
+    a[first], a[m] = a[m], a[first]
+    lo, hi = first + 1, last
+    pivot = a[first]
+    while True:
+        while _gt(a[lo], pivot):
+            lo += 1
+        hi -= 1
+        while _gt(pivot, a[hi]):
+            hi -= 1
+        if not lo < hi:
+            return lo
+        a[lo], a[hi] = a[hi], a[lo]
+        lo += 1
+
+
+def _std_sort(a: list, first: int, last: int) -> None:
+    if last - first < 2:
+        return
+    depth = 2 * ((last - first).bit_length() - 1)
+    stack = [(first, last, depth)]
+    while stack:  # introsort loop (recursing on the right part, looping on the left)
+        lo, hi, d = stack.pop()
+        while hi - lo > 16:
+            if d == 0:
+                _heap_select(a, lo, hi, hi)
+                _sort_heap(a, lo, hi)
+                break
+            d -= 1
+            cut = _partition_pivot(a, lo, hi)
+            stack.append((cut, hi, d))
+            hi = cut
+    # the recursion order does not matter: the parts are disjoint and each is final
+    if last - first > 16:
+        _insertion_sort(a, first, first + 16)
+        for i in range(first + 16, last):
+            _linear_insert(a, i)
+    else:
+        _insertion_sort(a, first, last)
+
+
+def _nth_element(a: list, nth: int) -> None:
+    first, last = 0, len(a)
+    if nth == last:
+        return
+    depth = 2 * ((last - first).bit_length() - 1)
+    while last - first > 3:
+        if depth == 0:
+            _heap_select(a, first, nth + 1, last)
+            a[first], a[nth] = a[nth], a[first]
+            return
+        depth -= 1
+        cut = _partition_pivot(a, first, last)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(a, first, last)
+
+
+def _topk_indices(row: np.ndarray, k: int) -> list:
+    """The indices torch's CPU topk(row, k) returns (largest, sorted)."""
+    a = list(zip(row.astype(np.float64).tolist(), range(row.size)))
+    if k * 64 <= len(a):
+        _heap_select(a, 0, k, len(a))
+        _sort_heap(a, 0, k)
+    else:
+        _nth_element(a, k - 1)
+        _std_sort(a, 0, k - 1)
+    return [i for _, i in a[:k]]
