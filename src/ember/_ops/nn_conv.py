@@ -966,6 +966,13 @@ def _adaptive_avg_pool2d(self, *, output_size):
 @prim("_adaptive_avg_pool2d_backward")
 def _adaptive_avg_pool2d_backward(grad_output, *, self_shape):
     g = grad_output
+    # the forward allows empty channels, torch's backward does not
+    for i in range(1, g.ndim):
+        if g.shape[i] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                f"non-batch dimensions, but grad_output has sizes {_sizes(g.shape)} with "
+                f"dimension {i} being empty")
     dt = g.dtype
     ct = _compute_dtype(dt)
     oh, ow = g.shape[-2:]
@@ -1026,27 +1033,33 @@ def _adaptive_max_vjp(grads, self_shape, cache):
 _adaptive_max_pool2d.defvjp(self=_adaptive_max_vjp)
 
 
-def _adaptive_size(name, x: np.ndarray, output_size, nd: int = 2) -> tuple:
+def _adaptive_size(x: np.ndarray, output_size, nd: int, length_error: str) -> tuple:
     if isinstance(output_size, (int, np.integer)) or output_size is None:
         output_size = (output_size,) * nd
     output_size = tuple(output_size)
     if len(output_size) != nd:
-        raise RuntimeError(f"{name}: output_size must be {nd}")
+        raise RuntimeError(length_error)
     # None keeps the input's size
     return tuple(x.shape[-nd + i] if v is None else int(v) for i, v in enumerate(output_size))
 
 
+def _check_nonempty(name: str, shape: tuple, dims) -> None:
+    """torch's error for the first empty dimension among ``dims``."""
+    for i in dims:
+        if shape[i] == 0:
+            raise RuntimeError(
+                f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {_sizes(shape)} with dimension {i} being empty")
+
+
 def adaptive_avg_pool2d_impl(input: Tensor, output_size) -> Tensor:
     x = input._data
+    # torch checks output_size first, then the dims; only the spatial dims must be non-empty
+    o = _adaptive_size(x, output_size, 2, "adaptive_avg_pool2d: output_size must be 2")
     if x.ndim not in (3, 4):
         raise RuntimeError(
             f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {_sizes(x.shape)}")
-    o = _adaptive_size("adaptive_avg_pool2d", x, output_size)
-    if any(v == 0 for v in x.shape[1:]):
-        raise RuntimeError(
-            "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
-            f"dimensions, but input has sizes {_sizes(x.shape)} with dimension "
-            f"{[i for i, v in enumerate(x.shape) if v == 0 and i > 0][0]} being empty")
+    _check_nonempty("adaptive_avg_pool2d", x.shape, (x.ndim - 2, x.ndim - 1))
     if o == (1, 1):  # torch takes the mean here (MeanBackward1)
         from .reduction import mean
 
@@ -1054,26 +1067,37 @@ def adaptive_avg_pool2d_impl(input: Tensor, output_size) -> Tensor:
     return apply(_adaptive_avg_pool2d, (input,), (x,), {"output_size": o})
 
 
-def adaptive_max_pool2d_impl(input: Tensor, output_size) -> tuple:
+def adaptive_max_pool2d_impl(input: Tensor, output_size, name: str = "adaptive_max_pool2d",
+                             shape: tuple | None = None) -> tuple:
+    """``name`` and the caller's input ``shape`` are adaptive_max_pool1d's, for its errors."""
     x = input._data
     if x.ndim not in (3, 4):
         raise RuntimeError(
             f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {_sizes(x.shape)}")
-    o = _adaptive_size("adaptive_max_pool2d", x, output_size)
-    if any(v == 0 for v in x.shape[1:]):
-        raise RuntimeError(
-            "adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
-            f"dimensions, but input has sizes {_sizes(x.shape)} with dimension "
-            f"{[i for i, v in enumerate(x.shape) if v == 0 and i > 0][0]} being empty")
+    shape = x.shape if shape is None else shape
+    _check_nonempty(name, shape, range(1, len(shape)))
+    o = _adaptive_size(
+        x, output_size, 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     return apply(_adaptive_max_pool2d, (input,), (x,), {"output_size": o, "cache": []})
 
 
-def _adaptive_1d_size(name: str, output_size) -> tuple:
+def _adaptive_1d_size(name: str, x: np.ndarray, output_size) -> tuple:
+    """Check a 2-D/3-D input and read output_size as torch's ``int[1]`` argument (elements
+    are checked first, by the argument parser, and the length after the input's dims)."""
+    if not isinstance(output_size, (int, np.integer)):
+        output_size = tuple(output_size)
+        for i, v in enumerate(output_size):
+            if not isinstance(v, (int, np.integer)):
+                raise TypeError(
+                    f"{name}(): argument 'output_size' (position 2) must be tuple of ints, but "
+                    f"found element of type {type(v).__name__} at pos {i}")
+    if x.ndim not in (2, 3):
+        raise _dims_error(x, name)
     if isinstance(output_size, (int, np.integer)):
         return (1, int(output_size))
-    output_size = tuple(output_size)
     if len(output_size) != 1:
-        raise RuntimeError(f"{name}: output_size must be 1")
+        raise RuntimeError(
+            f"{name}() argument 'output_size' should contain one int (got {len(output_size)})")
     return (1, int(output_size[0]))
 
 
@@ -1081,9 +1105,7 @@ def _adaptive_1d_size(name: str, output_size) -> tuple:
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """1-D adaptive average pooling."""
     x = input._data
-    if x.ndim not in (2, 3):
-        raise _dims_error(x, "adaptive_avg_pool1d")
-    o = _adaptive_1d_size("adaptive_avg_pool1d", output_size)
+    o = _adaptive_1d_size("adaptive_avg_pool1d", x, output_size)
     return _shape.squeeze(adaptive_avg_pool2d_impl(_shape.unsqueeze(input, -2), o), -2)
 
 
@@ -1091,10 +1113,9 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False) -> tuple:
     """1-D adaptive max pooling: (values, indices), as torch.adaptive_max_pool1d."""
     x = input._data
-    if x.ndim not in (2, 3):
-        raise _dims_error(x, "adaptive_max_pool1d")
-    o = _adaptive_1d_size("adaptive_max_pool1d", output_size)
-    out, idx = adaptive_max_pool2d_impl(_shape.unsqueeze(input, -2), o)
+    o = _adaptive_1d_size("adaptive_max_pool1d", x, output_size)
+    out, idx = adaptive_max_pool2d_impl(_shape.unsqueeze(input, -2), o, "adaptive_max_pool1d",
+                                        x.shape)
     return _shape.squeeze(out, -2), _shape.squeeze(idx, -2)
 
 

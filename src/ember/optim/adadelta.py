@@ -8,7 +8,8 @@ from .._tensor import Tensor
 from . import _kernels as K
 from .optimizer import (
     Optimizer,
-    _check_capturable,
+    _check_lr,
+    _check_nonnegative,
     _check_not_differentiable,
     _run_closure,
     _step_tensor,
@@ -23,6 +24,14 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """Adadelta (``torch.optim.Adadelta``)."""
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
+    _tensor_state = ("step",)
+
     def __init__(
         self,
         params,
@@ -36,16 +45,10 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative(epsilon=eps, weight_decay=weight_decay)
         defaults = {
             "lr": lr,
             "rho": rho,
@@ -58,47 +61,20 @@ class Adadelta(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _step_tensor(float(p_state["step"]))
+    def _init_state(self, group, p, st):
+        st["step"] = _step_tensor()
+        st["square_avg"] = _zeros_like(p)
+        st["acc_delta"] = _zeros_like(p)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         loss = _run_closure(closure)
-        state = self.state
         for group in self.param_groups:
             _check_not_differentiable(group)
             lr = _to_scalar(group["lr"])
-            rho, eps, wd, maximize = (
-                group["rho"],
-                group["eps"],
-                group["weight_decay"],
-                group["maximize"],
-            )
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["square_avg"] = _zeros_like(p)
-                    st["acc_delta"] = _zeros_like(p)
-                _check_capturable(group, p, xla=False)
-                param = K.arr(p)
-                step_t = st["step"]
-                step_t._data += 1
-                K.bump(step_t)
-                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
+            rho, eps, wd = group["rho"], group["eps"], group["weight_decay"]
+            for p, st, param, grad in self._params_for_step(group, xla=False):
                 if wd != 0:
                     grad = K.add_alpha(grad, param, wd)
                 sa_t, ad_t = st["square_avg"], st["acc_delta"]

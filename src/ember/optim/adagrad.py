@@ -8,6 +8,8 @@ from .._tensor import Tensor, _wrap
 from . import _kernels as K
 from .optimizer import (
     Optimizer,
+    _check_lr,
+    _check_nonnegative,
     _check_not_differentiable,
     _run_closure,
     _step_tensor,
@@ -25,6 +27,13 @@ def _full_like(p: Tensor, value: float) -> Tensor:
 class Adagrad(Optimizer):
     """Adagrad (``torch.optim.Adagrad``)."""
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "fused": None,
+    }
+
     def __init__(
         self,
         params,
@@ -39,20 +48,13 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
-            )
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_lr(lr)
+        _check_nonnegative(
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            epsilon=eps,
+        )
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,
@@ -73,17 +75,11 @@ class Adagrad(Optimizer):
             self._step_supports_amp_scaling = True
         for group in self.param_groups:
             for p in group["params"]:
-                st = self.state[p]
-                st["step"] = _step_tensor()
-                st["sum"] = _full_like(p, initial_accumulator_value)
+                self._init_state(group, p, self.state[p])
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+        # torch converts every state's step here, not only those of the groups' params
         for s in self.state.values():
             if "step" in s and not isinstance(s["step"], Tensor):
                 s["step"] = _step_tensor(float(s["step"]))
@@ -91,30 +87,20 @@ class Adagrad(Optimizer):
     def share_memory(self) -> None:
         """A no-op in ember (one process owns each array); kept for API compatibility."""
 
+    def _init_state(self, group, p, st):
+        st["step"] = _step_tensor()
+        st["sum"] = _full_like(p, self.defaults["initial_accumulator_value"])
+
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         loss = _run_closure(closure)
-        state = self.state
         for group in self.param_groups:
             _check_not_differentiable(group)
             lr = _to_scalar(group["lr"])
             wd, lr_decay, eps = group["weight_decay"], group["lr_decay"], group["eps"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["sum"] = _full_like(p, self.defaults["initial_accumulator_value"])
-                param = K.arr(p)
-                step_t = st["step"]
-                step_t._data += 1
-                K.bump(step_t)
-                step = step_t._data.item()
-                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
+            for p, st, param, grad in self._params_for_step(group, capturable=None):
+                step = st["step"]._data.item()
                 if wd != 0:
                     grad = K.add_alpha(grad, param, wd)
                 clr = lr / (1 + (step - 1) * lr_decay)

@@ -8,7 +8,9 @@ from .._tensor import Tensor
 from . import _kernels as K
 from .optimizer import (
     Optimizer,
-    _check_capturable,
+    _check_betas,
+    _check_lr,
+    _check_nonnegative,
     _check_not_differentiable,
     _run_closure,
     _step_tensor,
@@ -21,27 +23,27 @@ __all__ = ["Adam"]
 
 
 def _check_lr_betas(lr, eps, betas, weight_decay, foreach, capturable) -> None:
-    if isinstance(lr, Tensor):
-        if foreach and not capturable:
-            raise ValueError(
-                "lr as a Tensor is not supported for capturable=False and foreach=True"
-            )
-        if lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    if isinstance(lr, Tensor) and foreach and not capturable:
+        raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+    _check_lr(lr)
+    _check_nonnegative(epsilon=eps)
+    _check_betas(betas)
+    _check_nonnegative(weight_decay=weight_decay)
 
 
 class Adam(Optimizer):
     """Adam (``torch.optim.Adam``): amsgrad, weight decay (L2 or decoupled), maximize."""
+
+    _setstate_defaults = {
+        "amsgrad": False,
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+        "fused": None,
+    }
+    _tensor_state = ("step",)
 
     def __init__(
         self,
@@ -96,26 +98,17 @@ class Adam(Optimizer):
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _step_tensor(float(p_state["step"]))
+    def _init_state(self, group, p, st):
+        st["step"] = _step_tensor()
+        st["exp_avg"] = _zeros_like(p)
+        st["exp_avg_sq"] = _zeros_like(p)
+        if group["amsgrad"]:
+            st["max_exp_avg_sq"] = _zeros_like(p)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         loss = _run_closure(closure)
-        state = self.state
         for group in self.param_groups:
             _check_not_differentiable(group)
             amsgrad = group["amsgrad"]
@@ -123,25 +116,9 @@ class Adam(Optimizer):
             lr = _to_scalar(group["lr"])
             wd = group["weight_decay"]
             eps = group["eps"]
-            maximize = group["maximize"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                _check_capturable(group, p)
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["exp_avg"] = _zeros_like(p)
-                    st["exp_avg_sq"] = _zeros_like(p)
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = _zeros_like(p)
-                param = K.arr(p)
-                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
+            for p, st, param, grad in self._params_for_step(group):
                 step_t = st["step"]
-                step_t._data += 1
-                K.bump(step_t)
                 if wd != 0:
                     if decoupled:
                         K.mul_(param, 1 - lr * wd)

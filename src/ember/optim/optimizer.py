@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from itertools import chain
 from typing import Any
@@ -21,6 +21,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import RemovableHandle, add_hook
+from . import _kernels as K
 
 __all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook"]
 
@@ -110,6 +111,27 @@ def _zeros_like(p: Tensor) -> Tensor:
     return _wrap(np.zeros_like(p._data))
 
 
+# torch's hyper-parameter checks, with its messages; each optimizer calls them in torch's order.
+def _check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_nonnegative(**values) -> None:
+    """``Invalid <name> value: <value>`` for the first negative (or NaN) value, in order."""
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name} value: {value}")
+
+
+def _check_betas(betas) -> None:
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
 def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """Register a pre hook ``hook(optimizer, args, kwargs)`` common to all optimizers."""
     return add_hook(_global_optimizer_pre_hooks, hook)
@@ -122,6 +144,11 @@ def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
 
 class Optimizer:
     """Base class for all optimizers (``torch.optim.Optimizer``)."""
+
+    # What ``__setstate__`` fills into the param groups of an old pickle (in this order), and
+    # the per-parameter state entries it turns from Python numbers into scalar tensors.
+    _setstate_defaults: dict[str, Any] = {}
+    _tensor_state: tuple[str, ...] = ()
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -167,6 +194,49 @@ class Optimizer:
                 setattr(self, name, OrderedDict())
         self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
+        tensor_state = self._tensor_state
+        for group in self.param_groups:
+            for key, value in self._setstate_defaults.items():
+                group.setdefault(key, value)
+            if not tensor_state:
+                continue
+            for p in group["params"]:
+                p_state = self.state.get(p, [])
+                if len(p_state) != 0:
+                    for key in tensor_state:
+                        if not isinstance(p_state[key], Tensor):
+                            p_state[key] = _step_tensor(float(p_state[key]))
+
+    def _init_state(self, group: dict[str, Any], p: Tensor, state: dict) -> None:
+        """Fill the empty per-parameter ``state`` of ``p`` (torch's lazy ``_init_group``)."""
+        raise NotImplementedError
+
+    def _params_for_step(
+        self,
+        group: dict[str, Any],
+        capturable: str | None = "params and state_steps",
+        xla: bool = True,
+    ) -> Iterator[tuple[Tensor, dict, np.ndarray, np.ndarray]]:
+        """The per-parameter skeleton of a step: yield ``(p, state, param, grad)`` for every
+        parameter of ``group`` with a grad, after filling an empty state with
+        ``_init_state``, checking the capturable devices (``capturable`` names the tensors in
+        the message; None skips the check) and bumping ``state["step"]``. ``param`` is ``p``'s
+        array, ``grad`` the gradient's (negated under ``maximize``)."""
+        state = self.state
+        maximize = group["maximize"]
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            st = state[p]
+            if len(st) == 0:
+                self._init_state(group, p, st)
+            if capturable is not None:
+                _check_capturable(group, p, capturable, xla)
+            step_t = st["step"]
+            step_t._data += 1
+            K.bump(step_t)
+            yield p, st, K.arr(p), (np.negative(K.arr(g)) if maximize else K.arr(g))
 
     def __repr__(self) -> str:
         out = self.__class__.__name__ + " ("

@@ -8,7 +8,9 @@ from .._tensor import Tensor
 from . import _kernels as K
 from .optimizer import (
     Optimizer,
-    _check_capturable,
+    _check_betas,
+    _check_lr,
+    _check_nonnegative,
     _check_not_differentiable,
     _run_closure,
     _step_tensor,
@@ -22,6 +24,15 @@ __all__ = ["RAdam"]
 
 class RAdam(Optimizer):
     """RAdam (``torch.optim.RAdam``), with optional decoupled weight decay."""
+
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+        "capturable": False,
+    }
+    _tensor_state = ("step",)
 
     def __init__(
         self,
@@ -37,18 +48,10 @@ class RAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check_nonnegative(epsilon=eps)
+        _check_betas(betas)
+        _check_nonnegative(weight_decay=weight_decay)
         defaults = {
             "lr": lr,
             "betas": betas,
@@ -62,46 +65,23 @@ class RAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _step_tensor(float(p_state["step"]))
+    def _init_state(self, group, p, st):
+        st["step"] = _step_tensor()
+        st["exp_avg"] = _zeros_like(p)
+        st["exp_avg_sq"] = _zeros_like(p)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         loss = _run_closure(closure)
-        state = self.state
         for group in self.param_groups:
             _check_not_differentiable(group)
             beta1, beta2 = group["betas"]
             lr = _to_scalar(group["lr"])
-            wd, eps, maximize = group["weight_decay"], group["eps"], group["maximize"]
+            wd, eps = group["weight_decay"], group["eps"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["exp_avg"] = _zeros_like(p)
-                    st["exp_avg_sq"] = _zeros_like(p)
-                _check_capturable(group, p)
-                param = K.arr(p)
-                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
-                step_t = st["step"]
-                step_t._data += 1
-                K.bump(step_t)
-                step = step_t._data.item()
+            for p, st, param, grad in self._params_for_step(group):
+                step = st["step"]._data.item()
                 if wd != 0:
                     if decoupled:
                         K.mul_(param, 1 - lr * wd)

@@ -8,7 +8,8 @@ from .._tensor import Tensor
 from . import _kernels as K
 from .optimizer import (
     Optimizer,
-    _check_capturable,
+    _check_lr,
+    _check_nonnegative,
     _check_not_differentiable,
     _run_closure,
     _step_tensor,
@@ -22,6 +23,16 @@ __all__ = ["RMSprop"]
 
 class RMSprop(Optimizer):
     """RMSprop (``torch.optim.RMSprop``)."""
+
+    _setstate_defaults = {
+        "momentum": 0,
+        "centered": False,
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
+    _tensor_state = ("step",)
 
     def __init__(
         self,
@@ -37,18 +48,8 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_lr(lr)
+        _check_nonnegative(epsilon=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -63,48 +64,24 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _step_tensor(float(p_state["step"]))
+    def _init_state(self, group, p, st):
+        st["step"] = _step_tensor()
+        st["square_avg"] = _zeros_like(p)
+        if group["momentum"] > 0:
+            st["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            st["grad_avg"] = _zeros_like(p)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         loss = _run_closure(closure)
-        state = self.state
         for group in self.param_groups:
             _check_not_differentiable(group)
             lr = _to_scalar(group["lr"])
             alpha, eps, wd = group["alpha"], group["eps"], group["weight_decay"]
-            momentum, centered, maximize = group["momentum"], group["centered"], group["maximize"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        st["momentum_buffer"] = _zeros_like(p)
-                    if centered:
-                        st["grad_avg"] = _zeros_like(p)
-                _check_capturable(group, p)
-                param = K.arr(p)
-                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
-                step_t = st["step"]
-                step_t._data += 1
-                K.bump(step_t)
+            momentum, centered = group["momentum"], group["centered"]
+            for p, st, param, grad in self._params_for_step(group):
                 if wd != 0:
                     grad = K.add_alpha(grad, param, wd)
                 sa_t = st["square_avg"]

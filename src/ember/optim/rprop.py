@@ -8,7 +8,7 @@ from .._tensor import Tensor, _wrap
 from . import _kernels as K
 from .optimizer import (
     Optimizer,
-    _check_capturable,
+    _check_lr,
     _check_not_differentiable,
     _run_closure,
     _step_tensor,
@@ -23,6 +23,14 @@ __all__ = ["Rprop"]
 class Rprop(Optimizer):
     """Rprop (``torch.optim.Rprop``)."""
 
+    _setstate_defaults = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
+    _tensor_state = ("step",)
+
     def __init__(
         self,
         params,
@@ -35,10 +43,7 @@ class Rprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = {
@@ -52,43 +57,21 @@ class Rprop(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _step_tensor(float(p_state["step"]))
+    def _init_state(self, group, p, st):
+        st["step"] = _step_tensor()
+        st["prev"] = _zeros_like(p)
+        # shaped and laid out like the gradient, as torch's full_like(grad, lr)
+        st["step_size"] = _wrap(np.full_like(p._grad._data, _to_scalar(group["lr"])))
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         loss = _run_closure(closure)
-        state = self.state
         for group in self.param_groups:
             _check_not_differentiable(group)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["prev"] = _zeros_like(p)
-                    st["step_size"] = _wrap(np.full_like(g._data, _to_scalar(group["lr"])))
-                _check_capturable(group, p)
-                param = K.arr(p)
-                grad = np.negative(K.arr(g)) if maximize else K.arr(g)
-                step_t = st["step"]
-                step_t._data += 1
-                K.bump(step_t)
+            for p, st, param, grad in self._params_for_step(group):
                 prev_t, ss_t = st["prev"], st["step_size"]
                 prev, step_size = K.arr(prev_t), K.arr(ss_t)
                 dt = param.dtype

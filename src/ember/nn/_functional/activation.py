@@ -175,21 +175,28 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
     return _feature_dropout(input, p, training, inplace, n == 3)
 
 
+def _warn_feature_dropout_dims(n: int, k: int) -> None:
+    """torch's deprecation warning for a dropout{k}d input that is not (k+1)-D or (k+2)-D."""
+    import warnings
+
+    if n not in (k + 1, k + 2):
+        warnings.warn(
+            f"dropout{k}d: Received a {n}-D input to dropout{k}d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            f"warning, please use dropout instead. Note that dropout{k}d exists to provide "
+            f"channel-wise dropout on inputs with {k} spatial dimensions, a channel dimension, "
+            f"and an optional batch dimension (i.e. {k + 1}D or {k + 2}D inputs).",
+            stacklevel=3,
+        )
+
+
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     import warnings
 
     _check_p(p)
     n = input.dim()
-    if n not in (3, 4):
-        warnings.warn(
-            f"dropout2d: Received a {n}-D input to dropout2d, which is deprecated and will "
-            "result in an error in a future release. To retain the behavior and silence this "
-            "warning, please use dropout instead. Note that dropout2d exists to provide "
-            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
-            "an optional batch dimension (i.e. 3D or 4D inputs).",
-            stacklevel=2,
-        )
+    _warn_feature_dropout_dims(n, 2)
     if n == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
@@ -204,19 +211,9 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
-    import warnings
-
     _check_p(p)
     n = input.dim()
-    if n not in (4, 5):
-        warnings.warn(
-            f"dropout3d: Received a {n}-D input to dropout3d, which is deprecated and will "
-            "result in an error in a future release. To retain the behavior and silence this "
-            "warning, please use dropout instead. Note that dropout3d exists to provide "
-            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
-            "an optional batch dimension (i.e. 4D or 5D inputs).",
-            stacklevel=2,
-        )
+    _warn_feature_dropout_dims(n, 3)
     return _feature_dropout(input, p, training, inplace, n == 5)
 
 

@@ -275,6 +275,18 @@ def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
+def _heads_or_static(x: Tensor, static: Tensor | None, name: str, n: int, head_dim: int):
+    """Keys or values split into ``n`` = batch * heads rows, or the given ``static_k``/``_v``
+    once its shape is checked."""
+    if static is None:
+        return x.view(x.shape[0], n, head_dim).transpose(0, 1)
+    if static.size(0) != n:
+        raise AssertionError(f"expecting {name}.size(0) of {n}, but got {static.size(0)}")
+    if static.size(2) != head_dim:
+        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.size(2)}")
+    return static
+
+
 def multi_head_attention_forward(
     query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
     in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
@@ -375,30 +387,8 @@ def multi_head_attention_forward(
         raise AssertionError("bias_v is set but bias_k is None")
 
     q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    if static_k is None:
-        k = k.view(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_k.size(0) != bsz * num_heads:
-            raise AssertionError(
-                f"expecting static_k.size(0) of {bsz * num_heads}, but got {static_k.size(0)}"
-            )
-        if static_k.size(2) != head_dim:
-            raise AssertionError(
-                f"expecting static_k.size(2) of {head_dim}, but got {static_k.size(2)}"
-            )
-        k = static_k
-    if static_v is None:
-        v = v.view(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_v.size(0) != bsz * num_heads:
-            raise AssertionError(
-                f"expecting static_v.size(0) of {bsz * num_heads}, but got {static_v.size(0)}"
-            )
-        if static_v.size(2) != head_dim:
-            raise AssertionError(
-                f"expecting static_v.size(2) of {head_dim}, but got {static_v.size(2)}"
-            )
-        v = static_v
+    k = _heads_or_static(k, static_k, "static_k", bsz * num_heads, head_dim)
+    v = _heads_or_static(v, static_v, "static_v", bsz * num_heads, head_dim)
 
     if add_zero_attn:
         zshape = (bsz * num_heads, 1, head_dim)

@@ -61,19 +61,28 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                                count_include_pad, divisor_override)
 
 
+def _list_with_default(out_size, defaults):
+    """torch.nn.functional's resolution of None entries of an adaptive pool's output size."""
+    if isinstance(out_size, int):
+        return out_size
+    if len(defaults) <= len(out_size):
+        raise ValueError(f"Input dimension should be at least {len(out_size) + 1}")
+    return [v if v is not None else d for v, d in zip(out_size, defaults[-len(out_size):])]
+
+
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Average pooling to a fixed output size."""
-    return _C.adaptive_avg_pool2d_impl(input, output_size)
+    return _C.adaptive_avg_pool2d_impl(input, _list_with_default(output_size, input.size()))
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size,
                                      return_indices: bool = False) -> tuple:
-    return _C.adaptive_max_pool2d_impl(input, output_size)
+    return _C.adaptive_max_pool2d_impl(input, _list_with_default(output_size, input.size()))
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     """Max pooling to a fixed output size (with the argmax indices if asked)."""
-    out, idx = _C.adaptive_max_pool2d_impl(input, output_size)
+    out, idx = adaptive_max_pool2d_with_indices(input, output_size)
     return (out, idx) if return_indices else out
 
 

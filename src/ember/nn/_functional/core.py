@@ -8,8 +8,8 @@ import numpy as np
 
 from ember._ops import nn_core as _core
 from ember._ops import registry as _reg
-from ember._ops.linalg import addmm_op as _addmm_op
 from ember._ops.linalg import addmm as _addmm
+from ember._ops.linalg import addmm_op as _addmm_op
 from ember._ops.linalg import matmul as _matmul
 from ember._ops.registry import apply as _apply
 from ember._ops.shape import _t

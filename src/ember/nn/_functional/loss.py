@@ -22,13 +22,13 @@ def _legacy(size_average, reduce) -> str:
     return _L.legacy_get_string(size_average, reduce)
 
 
-def _size_warning(input: Tensor, target: Tensor) -> None:
+def _size_warning(input: Tensor, target: Tensor, stacklevel: int = 3) -> None:
     if target.size() != input.size():
         warnings.warn(
             f"Using a target size ({target.size()}) that is different to the input size "
             f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 
@@ -64,32 +64,32 @@ def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Te
         f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
-             reduce: bool | None = None, reduction: str = "mean",
-             weight: Tensor | None = None) -> Tensor:
-    _size_warning(input, target)
+def _difference_loss(input, target, size_average, reduce, reduction, weight, prim, of_diff):
+    """mse_loss and l1_loss: ``prim``, or ``of_diff(input - target)`` weighted when a
+    ``weight`` is given."""
+    _size_warning(input, target, stacklevel=4)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce)
     if weight is not None:
         import ember
 
         ei, et = ember.broadcast_tensors(input, target)
-        return _weighted((ei - et).pow(2), weight, input, reduction)
-    return _L.mse_loss(input, target, _get_enum(reduction))
+        return _weighted(of_diff(ei - et), weight, input, reduction)
+    return prim(input, target, _get_enum(reduction))
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    return _difference_loss(input, target, size_average, reduce, reduction, weight,
+                            _L.mse_loss, lambda d: d.pow(2))
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
             reduce: bool | None = None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
-    _size_warning(input, target)
-    if size_average is not None or reduce is not None:
-        reduction = _legacy(size_average, reduce)
-    if weight is not None:
-        import ember
-
-        ei, et = ember.broadcast_tensors(input, target)
-        return _weighted((ei - et).abs(), weight, input, reduction)
-    return _L.l1_loss(input, target, _get_enum(reduction))
+    return _difference_loss(input, target, size_average, reduce, reduction, weight,
+                            _L.l1_loss, Tensor.abs)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,

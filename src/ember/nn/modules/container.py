@@ -317,18 +317,22 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
         else:
-            for j, m in enumerate(modules):
-                if not isinstance(m, container_abcs.Iterable):
-                    raise TypeError(
-                        "ModuleDict update sequence element #" + str(j)
-                        + " should be Iterable; is" + type(m).__name__
-                    )
-                if not len(m) == 2:
-                    raise ValueError(
-                        "ModuleDict update sequence element #" + str(j) + " has length "
-                        + str(len(m)) + "; 2 is required"
-                    )
-                self[m[0]] = m[1]
+            _update_from_pairs(self, modules, "ModuleDict")
+
+
+def _update_from_pairs(target, pairs, name: str) -> None:
+    """``target[k] = v`` for each ``(k, v)`` of ``pairs``, with torch's errors for bad items."""
+    for j, kv in enumerate(pairs):
+        if not isinstance(kv, container_abcs.Iterable):
+            # (sic: torch prints no space after "is")
+            raise TypeError(
+                f"{name} update sequence element #{j} should be Iterable; is{type(kv).__name__}"
+            )
+        if not len(kv) == 2:
+            raise ValueError(
+                f"{name} update sequence element #{j} has length {len(kv)}; 2 is required"
+            )
+        target[kv[0]] = kv[1]
 
 
 def _param_line(k, p, type_name) -> str:
@@ -349,13 +353,7 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = ModuleList._get_abs_string_index
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -503,18 +501,7 @@ class ParameterDict(Module):
             for key, parameter in sorted(parameters.items()):
                 self[key] = parameter
         else:
-            for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
-                    raise TypeError(
-                        "ParameterDict update sequence element #" + str(j)
-                        + " should be Iterable; is" + type(p).__name__
-                    )
-                if not len(p) == 2:
-                    raise ValueError(
-                        "ParameterDict update sequence element #" + str(j) + " has length "
-                        + str(len(p)) + "; 2 is required"
-                    )
-                self[p[0]] = p[1]
+            _update_from_pairs(self, parameters, "ParameterDict")
 
     def extra_repr(self) -> str:
         return "\n".join(_param_line(k, p, typename) for k, p in self.items())

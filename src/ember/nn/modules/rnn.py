@@ -93,6 +93,25 @@ def _rnn_forward(mode: str, x: Tensor, hx: Tensor, cx: Tensor | None, weights: l
     """torch's ``_VF.rnn_tanh/rnn_relu/lstm/gru`` on a padded (3-D) input."""
     if batch_first:
         x = x.transpose(0, 1)
+
+    def direction(x, h0, c0, w, reverse):
+        return _run_direction(mode, x, h0, c0, w, reverse)
+
+    x, h_n, c_n = _stack_layers(direction, x, hx, cx, weights, has_bias, num_layers, dropout,
+                                train, bidirectional, has_proj)
+    if batch_first:
+        # aten's RNN/GRU transpose their fresh output in place (TransposeBackward1), its LSTM
+        # returns a transposed view (TransposeBackward0).
+        x = x.transpose(0, 1) if mode == "LSTM" else x.transpose_(0, 1)
+    return x, h_n, c_n
+
+
+def _stack_layers(direction, x: Tensor, hx: Tensor, cx, weights: list, has_bias: bool,
+                  num_layers: int, dropout: float, train: bool, bidirectional: bool,
+                  has_proj: bool) -> tuple:
+    """Run the layers and directions of a multi-layer RNN over ``x`` (time-major, padded or
+    packed): ``direction(x, h0, c0, weights, reverse)`` runs one, and returns its output and
+    final h and c. Returns the last layer's output and the stacked final h (and c, for LSTM)."""
     ndir = 2 if bidirectional else 1
     per = 2 + 2 * has_bias + has_proj
     h0 = hx.unbind(0)
@@ -105,20 +124,15 @@ def _rnn_forward(mode: str, x: Tensor, hx: Tensor, cx: Tensor | None, weights: l
             ws = weights[k * per:(k + 1) * per]
             w = (ws[0], ws[1], ws[2] if has_bias else None, ws[3] if has_bias else None,
                  ws[-1] if has_proj else None)
-            out, h, c = _run_direction(mode, x, h0[k], c0[k] if c0 is not None else None, w,
-                                       d == 1)
+            out, h, c = direction(x, h0[k], c0[k] if c0 is not None else None, w, d == 1)
             outs.append(out)
             hs.append(h)
             cs.append(c)
+        # the features are the last dim, padded (T, B, H) or packed (sum of lengths, H)
         x = outs[0] if ndir == 1 else ember.cat(outs, outs[0].dim() - 1)
         if dropout != 0 and train and layer < num_layers - 1:
             x = _F().dropout(x, dropout, True)
-    if batch_first:
-        # aten's RNN/GRU transpose their fresh output in place (TransposeBackward1), its LSTM
-        # returns a transposed view (TransposeBackward0).
-        x = x.transpose(0, 1) if mode == "LSTM" else x.transpose_(0, 1)
-    h_n = ember.stack(hs, 0)
-    return x, h_n, (ember.stack(cs, 0) if cx is not None else None)
+    return x, ember.stack(hs, 0), (ember.stack(cs, 0) if cx is not None else None)
 
 
 def _step(mode: str, x_t: Tensor, h: Tensor, c, w_hh_t, b_hh, w_hr_t):
@@ -175,27 +189,11 @@ def _packed_direction(mode: str, x: Tensor, sizes: list, h0: Tensor, c0, w: tupl
 def _rnn_forward_packed(mode: str, x: Tensor, sizes: list, hx: Tensor, cx, weights: list,
                         has_bias: bool, num_layers: int, dropout: float, train: bool,
                         bidirectional: bool, has_proj: bool) -> tuple:
-    ndir = 2 if bidirectional else 1
-    per = 2 + 2 * has_bias + has_proj
-    h0 = hx.unbind(0)
-    c0 = cx.unbind(0) if cx is not None else None
-    hs, cs = [], []
-    for layer in range(num_layers):
-        outs = []
-        for d in range(ndir):
-            k = layer * ndir + d
-            ws = weights[k * per:(k + 1) * per]
-            w = (ws[0], ws[1], ws[2] if has_bias else None, ws[3] if has_bias else None,
-                 ws[-1] if has_proj else None)
-            out, h, c = _packed_direction(mode, x, sizes, h0[k],
-                                          c0[k] if c0 is not None else None, w, d == 1)
-            outs.append(out)
-            hs.append(h)
-            cs.append(c)
-        x = outs[0] if ndir == 1 else ember.cat(outs, 1)
-        if dropout != 0 and train and layer < num_layers - 1:
-            x = _F().dropout(x, dropout, True)
-    return x, ember.stack(hs, 0), (ember.stack(cs, 0) if cx is not None else None)
+    def direction(x, h0, c0, w, reverse):
+        return _packed_direction(mode, x, sizes, h0, c0, w, reverse)
+
+    return _stack_layers(direction, x, hx, cx, weights, has_bias, num_layers, dropout, train,
+                         bidirectional, has_proj)
 
 
 class RNNBase(Module):
@@ -406,6 +404,17 @@ class RNNBase(Module):
         out = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
         return out, self.permute_hidden((h, c) if lstm else h, unsorted_indices)
 
+    def _forward_one_state(self, input, hx, name: str) -> tuple:
+        """``forward`` of the RNNs with a hidden state only (RNN, GRU; ``name`` for errors)."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        input, hx, is_batched, batch_dim = self._prepare(input, hx, name, False)
+        self.check_forward_args(input, hx, None)
+        out, h, _ = self._run(input, hx, None)
+        if not is_batched:
+            out, h = out.squeeze(batch_dim), h.squeeze(1)
+        return out, h
+
     def _run(self, input: Tensor, hx: Tensor, cx: Tensor | None) -> tuple:
         return _rnn_forward(self.mode, input, hx, cx, self._flat_weights, self.bias,
                             self.num_layers, self.dropout, self.training, self.bidirectional,
@@ -444,14 +453,7 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        if isinstance(input, PackedSequence):
-            return self._forward_packed(input, hx)
-        input, hx, is_batched, batch_dim = self._prepare(input, hx, "RNN", False)
-        self.check_forward_args(input, hx, None)
-        out, h, _ = self._run(input, hx, None)
-        if not is_batched:
-            out, h = out.squeeze(batch_dim), h.squeeze(1)
-        return out, h
+        return self._forward_one_state(input, hx, "RNN")
 
 
 class GRU(RNNBase):
@@ -463,14 +465,7 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        if isinstance(input, PackedSequence):
-            return self._forward_packed(input, hx)
-        input, hx, is_batched, batch_dim = self._prepare(input, hx, "GRU", False)
-        self.check_forward_args(input, hx, None)
-        out, h, _ = self._run(input, hx, None)
-        if not is_batched:
-            out, h = out.squeeze(batch_dim), h.squeeze(1)
-        return out, h
+        return self._forward_one_state(input, hx, "GRU")
 
 
 class LSTM(RNNBase):

@@ -87,6 +87,15 @@ def _get_activation_fn(activation: str) -> Callable[[Tensor], Tensor]:
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
+def _layer_activation(activation) -> Callable[[Tensor], Tensor]:
+    """A layer's ``activation`` argument as a callable (the default and names resolved)."""
+    if activation is _relu:
+        activation = _default_activation()
+    if isinstance(activation, str):
+        activation = _get_activation_fn(activation)
+    return activation
+
+
 def _autocast_on() -> bool:
     amp = sys.modules.get("ember.amp")
     fn = getattr(amp, "is_autocast_enabled", None) if amp is not None else None
@@ -298,10 +307,7 @@ class TransformerEncoderLayer(Module):
         self.norm2 = _norm.LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **fk)
         self.dropout1 = _dropout.Dropout(dropout)
         self.dropout2 = _dropout.Dropout(dropout)
-        if activation is _relu:
-            activation = _default_activation()
-        if isinstance(activation, str):
-            activation = _get_activation_fn(activation)
+        activation = _layer_activation(activation)
         F = _F()
         act_mod = sys.modules.get("ember.nn.modules.activation")
         relu_cls = getattr(act_mod, "ReLU", ())
@@ -369,11 +375,7 @@ class TransformerDecoderLayer(Module):
         self.dropout1 = _dropout.Dropout(dropout)
         self.dropout2 = _dropout.Dropout(dropout)
         self.dropout3 = _dropout.Dropout(dropout)
-        if activation is _relu:
-            activation = _default_activation()
-        if isinstance(activation, str):
-            activation = _get_activation_fn(activation)
-        self.activation = activation
+        self.activation = _layer_activation(activation)
 
     def __setstate__(self, state):
         if "activation" not in state:
@@ -397,10 +399,7 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask, key_padding_mask, is_causal: bool = False):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
+    _sa_block = TransformerEncoderLayer._sa_block
 
     def _mha_block(self, x: Tensor, mem: Tensor, attn_mask, key_padding_mask,
                    is_causal: bool = False):
