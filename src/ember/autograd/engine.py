@@ -277,7 +277,7 @@ def _accumulate(var, g, create_graph: bool) -> None:
         if create_graph:
             var._grad = g.clone()
         else:
-            d = _stealable(g) if _getrefcount(g) == _G_REFS else None
+            d = _stealable(g) if _getrefcount(g) == _G_REFS and _steal_ok() else None
             var._grad = g._detached_copy() if d is None else _T._wrap(d)
     elif create_graph or STATE.enabled:
         var._grad = old + g
@@ -294,6 +294,34 @@ _ndarray = np.ndarray
 # References to a gradient nobody else holds, seen from _accumulate: the engine's local, the
 # parameter and getrefcount's own argument.
 _G_REFS = 3
+
+
+_STEAL_OK: list = []  # [bool] once checked
+
+
+def _steal_ok() -> bool:
+    """Whether reference counts read here as ``_stealable`` assumes (checked once, on first
+    use). Interpreters count references differently (borrowed stack references in newer
+    CPythons); where the counts differ, gradients are copied instead, never shared."""
+    if not _STEAL_OK:
+        _STEAL_OK.append(_self_test())
+    return _STEAL_OK[0]
+
+
+def _self_test() -> bool:
+    def check(g):  # called as _accumulate is: the caller holds one local, `g` is a parameter
+        return _getrefcount(g) == _G_REFS and _stealable(g) is not None
+
+    g = _T._wrap(np.zeros(3))
+    alone = check(g)
+    keep = g  # a second holder of the tensor
+    held = check(g)
+    del keep
+    view = _T._wrap(np.zeros(3)[:2])  # not a whole-array view
+    arr = g._data  # a second holder of the array
+    shared = check(g)
+    del arr
+    return alone and not held and not shared and not check(view)
 
 
 def _stealable(g):
