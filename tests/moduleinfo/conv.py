@@ -3,11 +3,17 @@ fold/unfold and pixel shuffle."""
 
 from __future__ import annotations
 
+from ..opinfo.nn_conv import _unpool_idx
 from . import ModuleCase, ModuleInfo
 
 
 def _x(*shape):
     return lambda rng: (rng.standard_normal(shape),)
+
+
+def _unpool_in(shape, k):
+    """Pooled values and distinct indices for a max unpool with kernel = stride = ``k``."""
+    return lambda rng: (rng.standard_normal(shape), _unpool_idx(shape, k, rng))
 
 
 MODULES = [
@@ -60,6 +66,25 @@ MODULES = [
         ModuleCase((3, 4, 3), inputs=_x(3, 4, 5), desc="unbatched"),
         ModuleCase((3, 4, 3), inputs=_x(2, 3, 4, 5), dtype="float64", desc="f64"),
     ]),
+    ModuleInfo("Conv3d", [
+        ModuleCase((2, 3, 3), inputs=_x(2, 2, 5, 4, 5), desc="basic"),
+        ModuleCase((4, 6, (3, 2, 1)), {"stride": (2, 1, 1), "padding": (1, 0, 1), "groups": 2,
+                                       "dilation": (1, 2, 1), "bias": False},
+                   inputs=_x(2, 4, 5, 6, 3), desc="all_options"),
+        ModuleCase((2, 3, 3), {"padding": "same"}, inputs=_x(2, 4, 4, 4), desc="same_unbatched"),
+        ModuleCase((2, 3, 3), {"padding": 1, "padding_mode": "replicate"},
+                   inputs=_x(1, 2, 4, 4, 4), desc="replicate"),
+        ModuleCase((2, 3, 2), inputs=_x(1, 2, 4, 3, 4), dtype="float64", desc="f64"),
+    ]),
+    ModuleInfo("ConvTranspose3d", [
+        ModuleCase((2, 3, 3), inputs=_x(2, 2, 3, 4, 3), desc="basic"),
+        ModuleCase((4, 6, (3, 2, 2)), {"stride": (2, 1, 2), "padding": (1, 0, 0),
+                                       "output_padding": (1, 0, 1), "groups": 2,
+                                       "dilation": (1, 2, 1)},
+                   inputs=_x(2, 4, 3, 3, 2), desc="all_options"),
+        ModuleCase((2, 3, 3), {"stride": 2}, inputs=_x(2, 2, 3, 3),
+                   forward_kwargs={"output_size": (6, 8, 7)}, desc="output_size_unbatched"),
+    ]),
     ModuleInfo("MaxPool1d", [
         ModuleCase((3,), inputs=_x(2, 3, 10), desc="basic"),
         ModuleCase((3, 2, 1, 2, True, True), inputs=_x(2, 3, 10), desc="indices_ceil"),
@@ -71,6 +96,28 @@ MODULES = [
         ModuleCase(((2, 3),), {"dilation": (2, 1), "return_indices": True},
                    inputs=_x(3, 8, 8), desc="indices_unbatched"),
     ]),
+    ModuleInfo("MaxPool3d", [
+        ModuleCase((2,), inputs=_x(2, 2, 4, 4, 4), desc="basic"),
+        ModuleCase((3,), {"stride": 2, "padding": 1, "ceil_mode": True},
+                   inputs=_x(1, 2, 5, 6, 5), desc="ceil"),
+        ModuleCase(((2, 3, 1),), {"dilation": (2, 1, 1), "return_indices": True},
+                   inputs=_x(2, 5, 6, 3), desc="indices_unbatched"),
+    ]),
+    ModuleInfo("MaxUnpool1d", [
+        ModuleCase((2,), inputs=_unpool_in((2, 3, 4), (2,)), desc="basic"),
+        ModuleCase((3, None, 1), inputs=_unpool_in((3, 4), (3,)),
+                   forward_kwargs={"output_size": [11]}, desc="unbatched_output_size"),
+    ]),
+    ModuleInfo("MaxUnpool2d", [
+        ModuleCase((2,), inputs=_unpool_in((2, 3, 3, 2), (2, 2)), desc="basic"),
+        ModuleCase(((3, 2), None, 0), inputs=_unpool_in((3, 2, 3), (3, 2)),
+                   forward_kwargs={"output_size": [7, 7]}, desc="unbatched_output_size"),
+    ]),
+    ModuleInfo("MaxUnpool3d", [
+        ModuleCase((2,), inputs=_unpool_in((1, 2, 2, 3, 2), (2, 2, 2)), desc="basic"),
+        ModuleCase(((2, 1, 3),), inputs=_unpool_in((2, 2, 3, 2), (2, 1, 3)),
+                   forward_kwargs={"output_size": (1, 2, 5, 3, 7)}, desc="output_size"),
+    ]),
     ModuleInfo("AvgPool1d", [
         ModuleCase((3,), inputs=_x(2, 3, 10), desc="basic"),
         ModuleCase((3, 2, 1, True, False), inputs=_x(2, 3, 10), desc="all_options"),
@@ -80,11 +127,26 @@ MODULES = [
         ModuleCase((3, 2, 1, True, False), inputs=_x(2, 3, 9, 8), desc="ceil_nopad"),
         ModuleCase(((2, 3),), {"divisor_override": 2}, inputs=_x(3, 8, 9), desc="divisor"),
     ]),
+    ModuleInfo("AvgPool3d", [
+        ModuleCase((2,), inputs=_x(2, 2, 4, 4, 4), desc="basic"),
+        ModuleCase((3, 2, 1, True, False), inputs=_x(1, 2, 5, 6, 5), desc="ceil_nopad"),
+        ModuleCase(((2, 3, 1),), {"divisor_override": 2}, inputs=_x(2, 4, 6, 3),
+                   desc="divisor_unbatched"),
+    ]),
     ModuleInfo("AdaptiveAvgPool1d", [ModuleCase((4,), inputs=_x(2, 3, 10), desc="basic")]),
     ModuleInfo("AdaptiveAvgPool2d", [
         ModuleCase(((3, 4),), inputs=_x(2, 3, 7, 9), desc="basic"),
         ModuleCase((1,), inputs=_x(2, 3, 7, 9), desc="global"),
         ModuleCase(((None, 2),), inputs=_x(3, 7, 9), desc="none_unbatched"),
+    ]),
+    ModuleInfo("AdaptiveAvgPool3d", [
+        ModuleCase(((2, 3, 2),), inputs=_x(2, 2, 5, 7, 4), desc="basic"),
+        ModuleCase((1,), inputs=_x(2, 2, 4, 4, 4), desc="global"),
+        ModuleCase(((None, 2, 3),), inputs=_x(2, 5, 4, 6), desc="none_unbatched"),
+    ]),
+    ModuleInfo("AdaptiveMaxPool3d", [
+        ModuleCase(((2, 3, 2),), inputs=_x(2, 2, 5, 7, 4), desc="basic"),
+        ModuleCase((2, True), inputs=_x(2, 5, 4, 6), desc="indices_unbatched"),
     ]),
     ModuleInfo("AdaptiveMaxPool1d", [
         ModuleCase((4,), inputs=_x(2, 3, 10), desc="basic"),

@@ -112,6 +112,50 @@ def conv_transpose1d_samples(dtype, rng):
                                                    "output_padding": 1})
 
 
+def conv3d_samples(dtype, rng):
+    def m(*s):
+        return make(s, dtype, rng, -1, 1)
+
+    yield Sample(m(1, 2, 3, 3, 3), (m(2, 2, 2, 2, 2), m(2)))
+    yield Sample(m(2, 3, 4, 3), (m(2, 1, 2, 2, 2),), {"stride": 2, "padding": 1, "groups": 2})
+    yield Sample(m(2, 4, 6, 5, 7), (m(6, 2, 3, 2, 3), m(6)),
+                 {"stride": (1, 2, 1), "padding": (0, 1, 2), "dilation": (2, 1, 1), "groups": 2})
+    yield Sample(m(2, 3, 5, 5, 4), (m(4, 3, 2, 3, 2),), {"padding": "same"})
+    yield Sample(m(1, 2, 4, 5, 4), (m(3, 2, 3, 3, 1), m(3), 1, "valid"))
+    # weights large enough for the one-GEMM weight gradient
+    yield Sample(m(2, 16, 4, 4, 3), (m(16, 16, 3, 3, 3), m(16)), {"padding": 1})
+
+
+def conv3d_errors():
+    x, w = _e((2, 3, 5, 5, 5)), _e((4, 3, 3, 3, 3))
+    yield ErrorSample(Sample(_e((2, 5, 5, 5, 5)), (w,)), RuntimeError)
+    yield ErrorSample(Sample(_e((2, 3, 2, 5, 5)), (w,)), RuntimeError)
+    yield ErrorSample(Sample(x, (w, _e((3,)))), RuntimeError)
+    yield ErrorSample(Sample(x, (w,), {"stride": (1, 1)}), RuntimeError)
+    yield ErrorSample(Sample(_e((5, 5)), (w,)), RuntimeError)
+
+
+def conv_transpose3d_samples(dtype, rng):
+    def m(*s):
+        return make(s, dtype, rng, -1, 1)
+
+    yield Sample(m(1, 2, 2, 3, 2), (m(2, 2, 2, 2, 2), m(2)))
+    yield Sample(m(2, 2, 3, 2), (m(2, 1, 2, 2, 2),), {"stride": 2, "groups": 2,
+                                                      "output_padding": (1, 0, 1)})
+    yield Sample(m(2, 4, 5, 4, 3), (m(4, 3, 3, 2, 3), m(6)),
+                 {"stride": (1, 2, 1), "padding": (0, 1, 2), "dilation": (2, 1, 1), "groups": 2,
+                  "output_padding": (1, 0, 0)})
+    yield Sample(m(2, 4, 3, 4, 3), (m(4, 3, 2, 3, 2), m(3), (3, 1, 2), (0, 1, 1), (2, 0, 1), 1,
+                                    (1, 2, 1)))
+
+
+def conv_transpose3d_errors():
+    x = _e((2, 3, 4, 4, 4))
+    yield ErrorSample(Sample(x, (_e((3, 4, 3, 3, 3)),), {"output_padding": 1}), RuntimeError)
+    yield ErrorSample(Sample(x, (_e((4, 4, 3, 3, 3)),)), RuntimeError)
+    yield ErrorSample(Sample(x, (_e((3, 4, 3, 3, 3)), _e((3,)))), RuntimeError)
+
+
 def convolution_samples(dtype, rng):
     def m(*s):
         return make(s, dtype, rng, -1, 1)
@@ -232,6 +276,138 @@ def adaptive_max2d_errors():
 
 def adaptive1d_errors():
     yield ErrorSample(Sample(_e((2, 3, 8, 8)), (2,)), RuntimeError)
+
+
+def max_pool3d_samples(dtype, rng):
+    def m(*s):
+        return make(s, dtype, rng)
+
+    yield Sample(m(1, 2, 3, 4, 4), (2,))
+    yield Sample(m(2, 4, 5, 3), (3, 2, 1))  # unbatched
+    yield Sample(m(1, 2, 5, 4, 6), ((2, 1, 3), (1, 2, 2), (1, 0, 1), (2, 1, 1), True))
+    yield Sample(m(2, 2, 5, 6, 5), (3,), {"stride": 2, "ceil_mode": True})
+    # ties: torch keeps the first maximum of each window
+    yield Sample(np.round(m(2, 2, 4, 4, 4)).astype(dtype), (2,), {"stride": 1})
+
+
+def max_pool3d_errors():
+    x = _e((1, 2, 5, 5, 5))
+    yield ErrorSample(Sample(x, (2, 2, 2)), RuntimeError)  # padding above half the kernel
+    yield ErrorSample(Sample(x, (6,)), RuntimeError)
+    yield ErrorSample(Sample(x, (0, 1)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, 0)), RuntimeError)
+    yield ErrorSample(Sample(x, (-1, 1)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, -1)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, 2, -1)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, 1, 0, 0)), RuntimeError)
+    yield ErrorSample(Sample(_e((5, 5, 5)), (2,)), RuntimeError)
+    yield ErrorSample(Sample(_e((1, 0, 4, 4, 4)), (2,)), RuntimeError)
+    yield ErrorSample(Sample(x, ((2, 2),)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, (1, 1))), RuntimeError)
+    yield ErrorSample(Sample(x, (2, 1, (1, 1))), RuntimeError)
+    yield ErrorSample(Sample(x, (2, 1, 0, (1, 1))), RuntimeError)
+
+
+def avg_pool3d_samples(dtype, rng):
+    def m(*s):
+        return make(s, dtype, rng)
+
+    yield Sample(m(1, 2, 3, 4, 4), (2,))
+    yield Sample(m(2, 4, 5, 3), (3, 2, 1))  # unbatched
+    yield Sample(m(1, 2, 5, 4, 6), ((2, 1, 3), (1, 2, 2), (1, 0, 1), True, False))
+    yield Sample(m(2, 2, 5, 6, 5), (3,), {"stride": 2, "padding": 1, "ceil_mode": True})
+    yield Sample(m(2, 2, 5, 6, 5), (3,), {"stride": 2, "padding": 1, "ceil_mode": True,
+                                          "count_include_pad": False})
+    yield Sample(m(1, 2, 5, 4, 6), ((3, 2, 2),), {"padding": (1, 1, 0), "stride": (2, 3, 1),
+                                                  "divisor_override": 5})
+
+
+def avg_pool3d_errors():
+    x = _e((1, 2, 5, 5, 5))
+    yield ErrorSample(Sample(x, (2, 2, 2)), RuntimeError)
+    yield ErrorSample(Sample(x, (6,)), RuntimeError)
+    yield ErrorSample(Sample(x, (0, 1)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, -1)), RuntimeError)
+    yield ErrorSample(Sample(x, (2,), {"divisor_override": 0}), RuntimeError)
+    yield ErrorSample(Sample(_e((5, 5, 5)), (2,)), RuntimeError)
+    yield ErrorSample(Sample(_e((2, 0, 4, 4)), (2,)), RuntimeError)
+    yield ErrorSample(Sample(x, ((2, 2),)), RuntimeError)
+    yield ErrorSample(Sample(x, (2, (1, 1))), RuntimeError)
+    yield ErrorSample(Sample(x, (2, 1, (1, 1))), RuntimeError)
+
+
+def adaptive3d_samples(dtype, rng):
+    def m(*s):
+        return make(s, dtype, rng)
+
+    yield Sample(m(1, 2, 3, 4, 5), ((2, 3, 2),))
+    yield Sample(m(2, 5, 4, 3), (3,))  # unbatched
+    yield Sample(m(2, 2, 5, 7, 4), ((4, None, 3),))
+    yield Sample(m(2, 2, 3, 4, 4), (1,))
+    yield Sample(m(1, 2, 3, 2, 3), ((5, 4, 3),))  # output larger than input
+    yield Sample(m(0, 2, 3, 4, 4), (2,))
+
+
+def adaptive_avg3d_errors():
+    yield ErrorSample(Sample(_e((2, 3, 4, 4, 4)), ((2, 2),)), RuntimeError)
+    yield ErrorSample(Sample(_e((4, 4, 4)), (2,)), RuntimeError)
+    yield ErrorSample(Sample(_e((1, 0, 4, 4, 4)), (2,)), RuntimeError)
+
+
+def adaptive_max3d_errors():
+    yield ErrorSample(Sample(_e((4, 4, 4)), (2,)), RuntimeError)
+    yield ErrorSample(Sample(_e((1, 0, 4, 4, 4)), (2,)), RuntimeError)
+
+
+def _unpool_idx(pooled, k, rng) -> np.ndarray:
+    """Indices a max pool with kernel = stride = ``k`` could return for a ``pooled`` output:
+    one random cell per window, so all distinct (a repeated index has no smooth gradient)."""
+    nd = len(k)
+    o = pooled[-nd:]
+    sizes = [oi * ki for oi, ki in zip(o, k)]
+    st = np.cumprod((1, *sizes[:0:-1]))[::-1]
+    idx = np.zeros(pooled, dtype=np.int64)
+    for a in range(nd):
+        pos = (np.arange(o[a]) * k[a]).reshape([-1 if b == a else 1 for b in range(nd)])
+        idx += (pos + rng.integers(0, k[a], size=pooled)) * int(st[a])
+    return idx
+
+
+def max_unpool_samples(nd):
+    def samples(dtype, rng):
+        def m(*s):
+            return make(s, dtype, rng)
+
+        k2 = (2,) * nd
+        sh = (2, 3) + (3, 2, 2)[:nd]
+        yield Sample(m(*sh), (_unpool_idx(sh, k2, rng), 2), grad=("input",))
+        yield Sample(m(*sh[1:]), (_unpool_idx(sh[1:], k2, rng), 2), grad=("input",))
+        # output_size one larger than the default (with and without the leading dims)
+        big = [2 * n + 1 for n in sh[2:]]
+        yield Sample(m(*sh), (_unpool_idx(sh, k2, rng), 2), {"output_size": big},
+                     grad=("input",))
+        yield Sample(m(*sh), (_unpool_idx(sh, k2, rng), k2, 2, 0, [*sh[:2], *big]),
+                     grad=("input",))
+        k3 = (3, 1, 2)[:nd]
+        yield Sample(m(*sh), (_unpool_idx(sh, k3, rng), k3, None, 0), grad=("input",))
+    return samples
+
+
+def max_unpool_errors(nd):
+    def errors():
+        sh = (1, 2) + (2,) * nd
+        x, i = _e(sh), _unpool_idx(sh, (2,) * nd, _r())
+        yield ErrorSample(Sample(x, (i.astype(np.int32), 2)), RuntimeError)
+        yield ErrorSample(Sample(x, (i[..., :1], 2)), RuntimeError)
+        yield ErrorSample(Sample(x, (i, 2), {"output_size": [9] * nd}), ValueError)
+        yield ErrorSample(Sample(x, (i, 2), {"output_size": [4] * (nd + 1)}), ValueError)
+        yield ErrorSample(Sample(x[0, 0], (i[0, 0], 2)), RuntimeError)
+        bad = i.copy()
+        bad.flat[-1] = 100  # one invalid index (torch names the last one it meets)
+        yield ErrorSample(Sample(x, (bad, 2)), RuntimeError)
+        yield ErrorSample(Sample(x.astype(np.float64).astype(np.int64), (i, 2)),
+                          NotImplementedError)
+    return errors
 
 
 # ---------------------------------------------------------------------------------- padding
@@ -372,6 +548,7 @@ def pixel_unshuffle_errors():
 FN = ("function",)
 # Half types go through float32 in both libraries' CPU kernels but round differently.
 HALF_TOL = {"atol": 2e-2, "rtol": 2e-2}
+CONV3D_TOL = {"atol": 2e-5, "rtol": 1e-5}
 
 OPS = [
     OpInfo("conv2d", conv2d_samples, FLOAT, variants=FN, errors=conv2d_errors),
@@ -379,8 +556,13 @@ OPS = [
     OpInfo("conv_transpose2d", conv_transpose2d_samples, FLOAT, variants=FN,
            errors=conv_transpose2d_errors),
     OpInfo("conv_transpose1d", conv_transpose1d_samples, FLOAT, variants=FN),
+    # float32 sums of up to 432 products: the summation order differs from torch's kernel
+    OpInfo("conv3d", conv3d_samples, FLOAT, variants=FN, errors=conv3d_errors, **CONV3D_TOL),
+    OpInfo("conv_transpose3d", conv_transpose3d_samples, FLOAT, variants=FN,
+           errors=conv_transpose3d_errors, **CONV3D_TOL),
     OpInfo("convolution", convolution_samples, FLOAT, variants=FN),
     OpInfo("max_pool2d", max_pool2d_samples, ALL_FLOAT, variants=FN, errors=max_pool2d_errors),
+    OpInfo("max_pool3d", max_pool3d_samples, ALL_FLOAT, variants=FN, errors=max_pool3d_errors),
     OpInfo("max_pool1d", max_pool1d_samples, ALL_FLOAT, variants=FN, errors=max_pool1d_errors),
     OpInfo("max_pool1d_with_indices", max_pool1d_samples, FLOAT, variants=FN),
     OpInfo("avg_pool1d", avg_pool1d_samples, FLOAT, variants=FN, errors=avg_pool1d_errors),
@@ -400,6 +582,8 @@ OPS = [
 FUNCTIONAL = [
     OpInfo("conv2d", conv2d_samples, FLOAT, variants=FN),
     OpInfo("conv_transpose2d", conv_transpose2d_samples, FLOAT, variants=FN),
+    OpInfo("conv3d", conv3d_samples, FLOAT, variants=FN, **CONV3D_TOL),
+    OpInfo("conv_transpose3d", conv_transpose3d_samples, FLOAT, variants=FN, **CONV3D_TOL),
     OpInfo("max_pool2d", max_pool2d_samples, FLOAT, variants=FN),
     OpInfo("max_pool2d_with_indices", max_pool2d_samples, FLOAT, variants=FN),
     OpInfo("avg_pool2d", avg_pool2d_samples, FLOAT, variants=FN, errors=avg_pool2d_errors),
@@ -409,6 +593,20 @@ FUNCTIONAL = [
            errors=adaptive_max2d_errors),
     OpInfo("adaptive_max_pool2d_with_indices", adaptive2d_samples, FLOAT, variants=FN),
     OpInfo("adaptive_max_pool1d", adaptive1d_samples, FLOAT, variants=FN),
+    OpInfo("max_pool3d", max_pool3d_samples, FLOAT, variants=FN),
+    OpInfo("max_pool3d_with_indices", max_pool3d_samples, FLOAT, variants=FN),
+    OpInfo("avg_pool3d", avg_pool3d_samples, FLOAT, variants=FN, errors=avg_pool3d_errors),
+    OpInfo("adaptive_avg_pool3d", adaptive3d_samples, FLOAT, variants=FN,
+           errors=adaptive_avg3d_errors),
+    OpInfo("adaptive_max_pool3d", adaptive3d_samples, FLOAT, variants=FN,
+           errors=adaptive_max3d_errors),
+    OpInfo("adaptive_max_pool3d_with_indices", adaptive3d_samples, FLOAT, variants=FN),
+    OpInfo("max_unpool1d", max_unpool_samples(1), FLOAT, variants=FN,
+           errors=max_unpool_errors(1)),
+    OpInfo("max_unpool2d", max_unpool_samples(2), FLOAT, variants=FN,
+           errors=max_unpool_errors(2)),
+    OpInfo("max_unpool3d", max_unpool_samples(3), FLOAT, variants=FN,
+           errors=max_unpool_errors(3)),
     OpInfo("pad", pad_samples, FLOAT, variants=FN, errors=pad_errors),
     OpInfo("interpolate", interpolate_samples, FLOAT, variants=FN, errors=interpolate_errors),
     OpInfo("unfold", unfold_samples, FLOAT, variants=FN, errors=unfold_errors),

@@ -8,6 +8,7 @@ after torch's ATen ops so that node names and the autocast policy line up with t
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -37,40 +38,50 @@ def _sizes(shape) -> str:
 
 
 # ---------------------------------------------------------------------------------- kernels
-def _pad2(x: np.ndarray, ph: int, pw: int, ph2: int | None = None, pw2: int | None = None,
-          value=0) -> np.ndarray:
-    """Zero (or ``value``) padding of the last two dims: top/left ``ph``/``pw``, bottom/right
-    ``ph2``/``pw2`` (default: the same)."""
-    ph2 = ph if ph2 is None else ph2
-    pw2 = pw if pw2 is None else pw2
-    if not (ph or pw or ph2 or pw2):
+def _pad(x: np.ndarray, lo, hi=None, value=0) -> np.ndarray:
+    """Zero (or ``value``) padding of the last ``len(lo)`` dims: ``lo`` before, ``hi``
+    (default: the same) after."""
+    hi = lo if hi is None else hi
+    if not (any(lo) or any(hi)):
         return x
-    *lead, h, w = x.shape
-    out = np.full((*lead, h + ph + ph2, w + pw + pw2), value, dtype=x.dtype)
-    out[..., ph:ph + h, pw:pw + w] = x
+    nd = len(lo)
+    sp = x.shape[-nd:]
+    out = np.full((*x.shape[:-nd], *(n + a + b for n, a, b in zip(sp, lo, hi))), value,
+                  dtype=x.dtype)
+    out[(...,) + tuple(slice(a, a + n) for a, n in zip(lo, sp))] = x
     return out
 
 
 def _cols(xp: np.ndarray, k, s, d, o) -> np.ndarray:
-    """im2col of a padded (N, C, H, W) array: a (N, C, kh, kw, oh, ow) strided view."""
-    n, c = xp.shape[:2]
-    sn, sc, sh, sw = xp.strides
-    return as_strided(xp, (n, c, k[0], k[1], o[0], o[1]),
-                      (sn, sc, sh * d[0], sw * d[1], sh * s[0], sw * s[1]), writeable=False)
+    """im2col of a padded (N, C, *spatial) array: a (N, C, *k, *o) strided view."""
+    st = xp.strides
+    sp = st[2:]
+    return as_strided(xp, (*xp.shape[:2], *k, *o),
+                      (st[0], st[1], *(a * b for a, b in zip(sp, d)),
+                       *(a * b for a, b in zip(sp, s))), writeable=False)
 
 
-def _col2im(cols: np.ndarray, hp: int, wp: int, k, s, d) -> np.ndarray:
-    """Sum a (N, C, kh, kw, oh, ow) array back onto a (N, C, hp, wp) image (zeros elsewhere):
-    one vectorised add per kernel offset."""
-    n, c, kh, kw, oh, ow = cols.shape
-    out = np.zeros((n, c, hp, wp), dtype=cols.dtype)
-    he, we = (oh - 1) * s[0] + 1, (ow - 1) * s[1] + 1
-    for i in range(kh):
-        r = i * d[0]
-        for j in range(kw):
-            q = j * d[1]
-            out[:, :, r:r + he:s[0], q:q + we:s[1]] += cols[:, :, i, j]
+def _col2im(cols: np.ndarray, padded, k, s, d) -> np.ndarray:
+    """Sum a (N, C, *k, *o) array back onto a (N, C, *padded) image (zeros elsewhere): one
+    vectorised add per kernel offset."""
+    nd = len(k)
+    o = cols.shape[2 + nd:]
+    out = np.zeros((*cols.shape[:2], *padded), dtype=cols.dtype)
+    for off in np.ndindex(*k):
+        sl = tuple(slice(i * di, i * di + (oi - 1) * si + 1, si)
+                   for i, di, oi, si in zip(off, d, o, s))
+        out[(slice(None), slice(None)) + sl] += cols[(slice(None), slice(None)) + off]
     return out
+
+
+def _crop(a: np.ndarray, p, sizes) -> np.ndarray:
+    """a[:, :, p0:p0+n0, p1:p1+n1, ...]: the padding taken off again."""
+    return a[(slice(None), slice(None)) + tuple(slice(q, q + n) for q, n in zip(p, sizes))]
+
+
+def _bshape(nd: int) -> tuple:
+    """The shape a per-channel bias takes to broadcast over ``nd`` spatial dims."""
+    return (-1,) + (1,) * nd
 
 
 def _out_size(size: int, k: int, s: int, p: int, d: int) -> int:
@@ -78,23 +89,25 @@ def _out_size(size: int, k: int, s: int, p: int, d: int) -> int:
 
 
 def _conv_fwd(x, w, b, s, p, d, g):
-    """Cross-correlation of (N, C, H, W) ``x`` with (O, C/g, kh, kw) ``w``: (N, O, oh, ow)."""
-    n, c, h, wd = x.shape
-    o_ch, cg, kh, kw = w.shape
-    if s == (1, 1):
+    """Cross-correlation of (N, C, *sp) ``x`` with (O, C/g, *k) ``w``: (N, O, *o)."""
+    n, c = x.shape[:2]
+    o_ch, cg = w.shape[:2]
+    k = w.shape[2:]
+    if s == (1, 1):  # (2-D only)
+        kh, kw = k
         cols, wp, oh, ow = _wide_cols(x, (kh, kw), p, d)
         out = _group_mm(w.reshape(g, o_ch // g, cg * kh * kw), cols, n, g)
         out = out.reshape(n, o_ch, oh, wp)[..., :ow]
         if b is not None:
             return out + b.reshape(-1, 1, 1)
         return np.ascontiguousarray(out)
-    k = (kh, kw)
-    oh, ow = _out_size(h, kh, s[0], p[0], d[0]), _out_size(wd, kw, s[1], p[1], d[1])
-    cols = _cols(_pad2(x, p[0], p[1]), k, s, d, (oh, ow)).reshape(n, c * kh * kw, oh * ow)
-    out = _group_mm(w.reshape(g, o_ch // g, cg * kh * kw), cols, n, g)
-    out = out.reshape(n, o_ch, oh, ow)
+    o = tuple(_out_size(x.shape[2 + i], k[i], s[i], p[i], d[i]) for i in range(len(k)))
+    kk = math.prod(k)
+    cols = _cols(_pad(x, p), k, s, d, o).reshape(n, c * kk, math.prod(o))
+    out = _group_mm(w.reshape(g, o_ch // g, cg * kk), cols, n, g)
+    out = out.reshape(n, o_ch, *o)
     if b is not None:
-        out += b.reshape(-1, 1, 1)
+        out += b.reshape(_bshape(len(k)))
     return out
 
 
@@ -143,12 +156,16 @@ def _wide_grad(gy, wp):
 
 def _conv_bwd_input(gy, w, in_hw, s, p, d, g, gyw=None):
     """Gradient of ``_conv_fwd`` with respect to its input (of spatial size ``in_hw``)."""
-    n, o_ch, oh, ow = gy.shape
-    _, cg, kh, kw = w.shape
-    h, wd = in_hw
-    wt = w.reshape(g, o_ch // g, cg * kh * kw).transpose(0, 2, 1)
-    hp, wp = h + 2 * p[0], wd + 2 * p[1]
-    if s == (1, 1) and oh == hp - d[0] * (kh - 1) and ow == wp - d[1] * (kw - 1):
+    n, o_ch = gy.shape[:2]
+    o = gy.shape[2:]
+    cg = w.shape[1]
+    k = w.shape[2:]
+    kk = math.prod(k)
+    wt = w.reshape(g, o_ch // g, cg * kk).transpose(0, 2, 1)
+    padded = tuple(a + 2 * q for a, q in zip(in_hw, p))
+    if s == (1, 1) and all(oi == a - di * (ki - 1) for oi, a, di, ki in zip(o, padded, d, k)):
+        # (2-D only, as s == (1, 1))
+        (oh, ow), (kh, kw), (h, wd), (hp, wp) = o, k, in_hw, padded
         # Wide rows: each kernel offset adds one contiguous run per (sample, channel).
         if gyw is None:
             gyw = _wide_grad(gy, wp)
@@ -158,12 +175,11 @@ def _conv_bwd_input(gy, w, in_hw, s, p, d, g, gyw=None):
         if gc.dtype.kind == "f" and not np.isfinite(w).all():
             gc.reshape(n, g * cg * kh * kw, oh, wp)[..., ow:] = 0
         return _wide_col2im(gc, hp, wp, d)[:, :, p[0]:p[0] + h, p[1]:p[1] + wd]
-    gc = _group_mm(wt, gy.reshape(n, o_ch, oh * ow), n, g).reshape(n, g * cg, kh, kw, oh, ow)
+    gc = _group_mm(wt, gy.reshape(n, o_ch, math.prod(o)), n, g).reshape(n, g * cg, *k, *o)
     # The padded image is as large as the windows reach (at least the padded input).
-    hp = max(hp, (oh - 1) * s[0] + (kh - 1) * d[0] + 1)
-    wp = max(wp, (ow - 1) * s[1] + (kw - 1) * d[1] + 1)
-    gx = _col2im(gc, hp, wp, (kh, kw), s, d)
-    return gx[:, :, p[0]:p[0] + h, p[1]:p[1] + wd]
+    padded = tuple(max(a, (oi - 1) * si + (ki - 1) * di + 1)
+                   for a, oi, si, ki, di in zip(padded, o, s, k, d))
+    return _crop(_col2im(gc, padded, k, s, d), p, in_hw)
 
 
 def _wide_col2im(gc, hp: int, wp: int, d) -> np.ndarray:
@@ -189,14 +205,18 @@ def _wide_col2im(gc, hp: int, wp: int, d) -> np.ndarray:
 
 def _conv_bwd_weight(gy, x, w_shape, s, p, d, g, gyw=None):
     """Gradient of ``_conv_fwd`` with respect to its weight."""
-    n, o_ch, oh, ow = gy.shape
-    _, cg, kh, kw = w_shape
-    h, wd = x.shape[2:]
-    ckk = g * cg * kh * kw
+    n, o_ch = gy.shape[:2]
+    o = gy.shape[2:]
+    cg = w_shape[1]
+    k = w_shape[2:]
+    nd = len(k)
+    kk = math.prod(k)
+    ckk = g * cg * kk
     # Large weights: one GEMM over the whole batch (columns laid out channel-major), which
     # BLAS runs far faster than many small products; small ones: one product per sample.
-    one_gemm = (o_ch // g) * cg * kh * kw >= 4096
-    if s == (1, 1) and oh == h + 2 * p[0] - d[0] * (kh - 1):
+    one_gemm = (o_ch // g) * cg * kk >= 4096
+    if s == (1, 1) and o[0] == x.shape[2] + 2 * p[0] - d[0] * (k[0] - 1):  # (2-D only)
+        (oh, ow), (kh, kw) = o, k
         cols, wp, _, _ = _wide_cols(x, (kh, kw), p, d, one_gemm)
         length = oh * wp
         # Junk columns hold input values that meet zero gradients; an infinite input would
@@ -206,19 +226,20 @@ def _conv_bwd_weight(gy, x, w_shape, s, p, d, g, gyw=None):
             cols.reshape(-1, oh, wp)[..., ow:] = 0
         gy3 = _wide_grad(gy, wp) if gyw is None else gyw
     else:
-        cols = _cols(_pad2(x, p[0], p[1]), (kh, kw), s, d, (oh, ow))
-        length = oh * ow
+        cols = _cols(_pad(x, p), k, s, d, o)
+        length = math.prod(o)
         if one_gemm:
-            cols = cols.transpose(1, 2, 3, 0, 4, 5).reshape(ckk, n * length)
+            cols = cols.transpose(1, *range(2, 2 + nd), 0, *range(2 + nd, 2 + 2 * nd))
+            cols = cols.reshape(ckk, n * length)
         else:
             cols = cols.reshape(n, ckk, length)
         gy3 = gy.reshape(n, o_ch, length)
     if one_gemm:
         gy_t = gy3.transpose(1, 0, 2).reshape(g, o_ch // g, n * length)
-        cols = cols.reshape(g, cg * kh * kw, n * length)
+        cols = cols.reshape(g, cg * kk, n * length)
         gw = np.matmul(gy_t, cols.transpose(0, 2, 1))
         return gw.reshape(w_shape)
-    cols = cols.reshape(n, g, cg * kh * kw, length)
+    cols = cols.reshape(n, g, cg * kk, length)
     gy4 = gy3.reshape(n, g, o_ch // g, length)
     # One product per sample and group (each a BLAS call), summed over the batch.
     gw = np.add.reduce(np.matmul(gy4, cols.transpose(0, 1, 3, 2)), axis=0)
@@ -226,7 +247,7 @@ def _conv_bwd_weight(gy, x, w_shape, s, p, d, g, gyw=None):
 
 
 def _conv_nd(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
-    """The convolution forward on 3-D (1-d conv) or 4-D arrays."""
+    """The convolution forward on 3-D (1-d conv), 4-D or 5-D arrays."""
     one_d = x.ndim == 3
     if one_d:
         x, w = x[:, :, None, :], w[:, :, None, :]
@@ -240,13 +261,11 @@ def _conv_nd(x, w, b, stride, padding, dilation, transposed, output_padding, gro
     if not transposed:
         out = _conv_fwd(x, w, b, stride, padding, dilation, groups)
     else:
-        h, wd = x.shape[2:]
-        kh, kw = w.shape[2:]
-        oh = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
-        ow = (wd - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
-        out = _conv_bwd_input(x, w, (oh, ow), stride, padding, dilation, groups)
+        outs = tuple((a - 1) * si - 2 * q + di * (ki - 1) + op + 1 for a, ki, si, q, di, op in
+                     zip(x.shape[2:], w.shape[2:], stride, padding, dilation, output_padding))
+        out = _conv_bwd_input(x, w, outs, stride, padding, dilation, groups)
         if b is not None:
-            out = out + b.reshape(-1, 1, 1)
+            out = out + b.reshape(_bshape(len(outs)))
         else:
             out = np.ascontiguousarray(out)
     if ct != dt:
@@ -267,7 +286,7 @@ def _conv_backward_nd(gy, x, w, need, stride, padding, dilation, transposed, gro
     gi = gw = gb = None
     if not transposed:
         gyw = None
-        if need[0] and need[1] and stride == (1, 1):
+        if need[0] and need[1] and stride == (1, 1):  # (2-D only)
             gyw = _wide_grad(gy, x.shape[3] + 2 * padding[1])  # shared by both products
         if need[0]:
             gi = _conv_bwd_input(gy, w, x.shape[2:], stride, padding, dilation, groups, gyw)
@@ -276,16 +295,18 @@ def _conv_backward_nd(gy, x, w, need, stride, padding, dilation, transposed, gro
     else:
         if need[0]:
             gi = _conv_fwd(gy, w, None, stride, padding, dilation, groups)
+            # output_padding below the dilation can leave one more output than input
+            gi = gi[(..., *(slice(0, n) for n in x.shape[2:]))]
         if need[1]:
             gw = _conv_bwd_weight(x, gy, w.shape, stride, padding, dilation, groups)
     if need[2]:
-        gb = np.add.reduce(gy, axis=(0, 2, 3))
+        gb = np.add.reduce(gy, axis=(0, *range(2, gy.ndim)))
     res = []
-    for a, full in ((gi, 4), (gw, 4), (gb, 1)):
+    for a, full in ((gi, True), (gw, True), (gb, False)):
         if a is None:
             res.append(_EMPTY.astype(dt))
             continue
-        if one_d and full == 4:
+        if one_d and full:
             a = a[:, :, 0, :]
         res.append(np.ascontiguousarray(a, dtype=dt))
     return tuple(res)
@@ -460,7 +481,7 @@ def _check_conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, 
                 + "). Calculated output size per channel: (" + " x ".join(str(v) for v in outs)
                 + "). Output size is too small")
         if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-            names = ("height", "width") if len(stride) == 2 else ("width",)
+            names = ("depth", "height", "width")[-len(stride):]
             # torch reports every dimension's values in one message
             parts = [f"output_padding_{n}: {v}" for n, v in zip(names, output_padding)]
             parts += [f"stride_{n}: {v}" for n, v in zip(names, stride)]
@@ -469,6 +490,9 @@ def _check_conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, 
                 "output padding must be smaller than either stride or dilation, but got "
                 + " ".join(parts)
             )
+
+
+_SAME_WARNED: list = []
 
 
 def _conv_call(name: str, nd: int, input, weight, bias, stride, padding, dilation, groups,
@@ -500,11 +524,14 @@ def _conv_call(name: str, nd: int, input, weight, bias, stride, padding, dilatio
             padding = tuple(t // 2 for t in total)
             if any(t % 2 for t in total):
                 extra = [t - 2 * (t // 2) for t in total]  # one more on the right, as torch
-                warnings.warn(
-                    "Using padding='same' with even kernel lengths and odd dilation may require a "
-                    "zero-padded copy of the input be created (Triggered internally at "
-                    "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)",
-                    UserWarning, stacklevel=3)
+                if not _SAME_WARNED:  # torch warns once per process (TORCH_WARN_ONCE)
+                    _SAME_WARNED.append(True)
+                    warnings.warn(
+                        "Using padding='same' with even kernel lengths and odd dilation may "
+                        "require a zero-padded copy of the input be created (Triggered "
+                        "internally at "
+                        "/__w/pytorch/pytorch/aten/src/ATen/native/Convolution.cpp:1101.)",
+                        UserWarning, stacklevel=3)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     unbatched = x.ndim == nd + 1
@@ -537,6 +564,13 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
 
 
 @public(method=False)
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """3-D cross-correlation over (N, C, D, H, W) or (C, D, H, W) inputs."""
+    return _conv_call("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+@public(method=False)
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """1-D transposed convolution (the gradient of conv1d with respect to its input)."""
@@ -549,6 +583,14 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-D transposed convolution (the gradient of conv2d with respect to its input)."""
     return _conv_call("conv_transpose2d", 2, input, weight, bias, stride, padding, dilation,
+                      groups, True, output_padding)
+
+
+@public(method=False)
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-D transposed convolution (the gradient of conv3d with respect to its input)."""
+    return _conv_call("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation,
                       groups, True, output_padding)
 
 
@@ -581,19 +623,30 @@ def _as3(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, *x.shape[-2:])
 
 
-def _windows3(xp, k, s, d, o):
-    """(B, oh, ow, kh, kw) strided windows of a padded (B, H, W) array."""
-    sb, sh, sw = xp.strides
-    return as_strided(xp, (xp.shape[0], o[0], o[1], k[0], k[1]),
-                      (sb, sh * s[0], sw * s[1], sh * d[0], sw * d[1]), writeable=False)
+def _windows(xp, k, s, d, o):
+    """(B, *o, *k) strided windows of a padded (B, *spatial) array."""
+    st = xp.strides
+    return as_strided(xp, (xp.shape[0], *o, *k),
+                      (st[0], *(a * b for a, b in zip(st[1:], s)),
+                       *(a * b for a, b in zip(st[1:], d))), writeable=False)
 
 
-def _pool_pad(x3, k, s, p, d, o, value):
-    """Pad (B, H, W) by ``p`` on the left/top and far enough right for every window."""
-    h, w = x3.shape[1:]
-    rh = max((o[0] - 1) * s[0] + (k[0] - 1) * d[0] + 1 - h - p[0], 0)
-    rw = max((o[1] - 1) * s[1] + (k[1] - 1) * d[1] + 1 - w - p[1], 0)
-    return _pad2(x3, p[0], p[1], rh, rw, value)
+def _pool_pad(xb, k, s, p, d, o, value):
+    """Pad (B, *spatial) by ``p`` before and far enough after for every window."""
+    hi = tuple(max((oi - 1) * si + (ki - 1) * di + 1 - n - pi, 0)
+               for n, ki, si, pi, di, oi in zip(xb.shape[1:], k, s, p, d, o))
+    return _pad(xb, p, hi, value)
+
+
+def _flat_offsets(axes, sizes) -> np.ndarray:
+    """sum_a axes[a] * (row-major stride of dim a in ``sizes``), over the outer product of the
+    1-D ``axes``: flat plane indices of a grid of positions."""
+    nd = len(axes)
+    st = np.cumprod((1, *sizes[:0:-1]))[::-1]
+    tot = np.zeros((1,) * nd, dtype=np.int64)
+    for a, (v, sa) in enumerate(zip(axes, st)):
+        tot = tot + (v * int(sa)).reshape([-1 if b == a else 1 for b in range(nd)])
+    return tot
 
 
 def _lowest(dt: np.dtype):
@@ -602,48 +655,49 @@ def _lowest(dt: np.dtype):
     return np.iinfo(dt).min
 
 
-@prim("max_pool2d_with_indices", nout=2, backward="MaxPool2DWithIndicesBackward0")
-def _max_pool2d_with_indices(self, *, kernel_size, stride, padding, dilation, ceil_mode, cache):
-    x = self
-    h, w = x.shape[-2:]
-    k, s, p, d = kernel_size, stride, padding, dilation
-    o = (_pool_out(h, k[0], p[0], s[0], d[0], ceil_mode),
-         _pool_out(w, k[1], p[1], s[1], d[1], ceil_mode))
-    x3 = _as3(x)
-    xp = _pool_pad(x3, k, s, p, d, o, _lowest(x.dtype))
+def _max_pool_nd(x, k, s, p, d, ceil_mode) -> tuple:
+    """Max pool over the last ``len(k)`` dims: (values, flat indices into each input plane)."""
+    nd = len(k)
+    sp = x.shape[-nd:]
+    o = tuple(_pool_out(n, ki, pi, si, di, ceil_mode) for n, ki, pi, si, di in zip(sp, k, p, s, d))
+    xp = _pool_pad(x.reshape(-1, *sp), k, s, p, d, o, _lowest(x.dtype))
+    ext = [(oi - 1) * si + 1 for oi, si in zip(o, s)]
+
+    def view(off):
+        return xp[(slice(None),) + tuple(slice(i * di, i * di + e, si)
+                                         for i, di, e, si in zip(off, d, ext, s))]
+
     # A running max over the kernel offsets, each a strided view (no window copies). torch
     # keeps the first maximum, except that a NaN always wins: `v > m or isnan(v)`.
-    he, we = (o[0] - 1) * s[0] + 1, (o[1] - 1) * s[1] + 1
-    out = xp[:, 0:he:s[0], 0:we:s[1]].copy()
-    kk = k[0] * k[1]
+    out = view((0,) * nd).copy()
+    kk = math.prod(k)
     adt = np.int8 if kk <= 127 else np.int64  # small offset numbers: cheap blends
     arg = np.zeros(out.shape, dtype=adt)
     isf = out.dtype.kind == "f" or out.dtype in _HALF
-    for n_off in range(1, kk):
-        i, j = divmod(n_off, k[1])
-        v = xp[:, i * d[0]:i * d[0] + he:s[0], j * d[1]:j * d[1] + we:s[1]]
+    for n_off, off in enumerate(np.ndindex(*k)):
+        if n_off == 0:
+            continue
+        v = view(off)
         upd = v > out
         if isf:
             upd |= np.isnan(v)
         arg += upd.astype(adt) * (adt(n_off) - arg)  # np.where is several times slower
         np.maximum(out, v, out=out)  # NaN propagates, as torch's max does
-    offs = ((np.arange(k[0]) * d[0])[:, None] * w + np.arange(k[1]) * d[1]).ravel()
-    base = (np.arange(o[0]) * s[0] - p[0])[:, None] * w + (np.arange(o[1]) * s[1] - p[1])
+    offs = _flat_offsets([np.arange(ki) * di for ki, di in zip(k, d)], sp).ravel()
+    base = _flat_offsets([np.arange(oi) * si - pi for oi, si, pi in zip(o, s, p)], sp)
     idx = base + offs[arg.astype(np.intp)]
-    lead = x.shape[:-2]
-    out, idx = out.reshape(*lead, *o), idx.reshape(*lead, *o)
-    # The backward reads the indices from here, not from a saved output: torch saves only
-    # the indices, so an in-place op on the pooled values (relu_) must stay legal.
-    cache.append(idx)
-    return out, idx
+    lead = x.shape[:-nd]
+    return out.reshape(*lead, *o), idx.reshape(*lead, *o)
 
 
-def _scatter_max(grad, idx, in_shape, overlap: bool) -> np.ndarray:
-    """Gradient of a max pool: ``grad`` sent to the flat ``idx`` of each (H*W) plane."""
-    hw = in_shape[-1] * in_shape[-2]
-    b = int(np.prod(in_shape[:-2], dtype=np.int64))
-    g = grad.reshape(b, -1)
-    ix = idx.reshape(b, -1)
+def _scatter_max(grad, idx, in_shape, overlap: bool, nd: int = 2) -> np.ndarray:
+    """Gradient of a max pool: ``grad`` sent to the flat ``idx`` of each input plane (the
+    last ``nd`` dims)."""
+    hw = math.prod(in_shape[-nd:])
+    b = math.prod(in_shape[:-nd])
+    n_out = math.prod(grad.shape[-nd:])
+    g = grad.reshape(b, n_out)
+    ix = idx.reshape(b, n_out)
     if not overlap:  # windows do not overlap: each input cell receives at most one gradient
         out = np.zeros((b, hw), dtype=grad.dtype)
         np.put_along_axis(out, ix, g, axis=1)
@@ -657,28 +711,10 @@ def _pool_overlap(k, s, d) -> bool:
     return any(si < (ki - 1) * di + 1 for ki, si, di in zip(k, s, d))
 
 
-@prim("max_pool2d_with_indices_backward")
-def _max_pool2d_with_indices_backward(grad_output, indices, *, self_shape, overlap):
-    return _scatter_max(grad_output, indices, self_shape, overlap)
-
-
-_max_pool2d_with_indices_backward.defvjp(
-    grad_output=lambda grad, indices: _gather_flat(grad, indices),
-)
-
-
-def _gather_flat(src: Tensor, indices: Tensor) -> Tensor:
-    """src[..., idx] over flattened (H*W) planes: the max-pool gradient's own gradient."""
-    flat = src.flatten(-2)
-    return flat.gather(-1, indices.flatten(-2)).view(indices.shape)
-
-
-def _max_pool_vjp(grads, self_shape, cache, kernel_size, stride, dilation):
-    g = grads[0]
-    idx = _wrap_idx(cache[0])
-    overlap = _pool_overlap(kernel_size, stride, dilation)
-    return apply(_max_pool2d_with_indices_backward, (g, idx), (g._data, idx._data),
-                 {"self_shape": self_shape, "overlap": overlap})
+def _gather_flat(src: Tensor, indices: Tensor, nd: int = 2) -> Tensor:
+    """src[..., idx] over flattened input planes: the max-pool gradient's own gradient."""
+    flat = src.flatten(-nd)
+    return flat.gather(-1, indices.flatten(-nd)).view(indices.shape)
 
 
 def _wrap_idx(a: np.ndarray) -> Tensor:
@@ -687,7 +723,38 @@ def _wrap_idx(a: np.ndarray) -> Tensor:
     return _wrap(a)
 
 
-_max_pool2d_with_indices.defvjp(self=_max_pool_vjp)
+def _make_max_pool_prims(nd: int) -> tuple:
+    """max_pool{nd}d_with_indices and its backward (torch's ops and node names)."""
+
+    @prim(f"max_pool{nd}d_with_indices", nout=2,
+          backward=f"MaxPool{nd}DWithIndicesBackward0")
+    def fwd(self, *, kernel_size, stride, padding, dilation, ceil_mode, cache):
+        out, idx = _max_pool_nd(self, kernel_size, stride, padding, dilation, ceil_mode)
+        # The backward reads the indices from here, not from a saved output: torch saves
+        # only the indices, so an in-place op on the pooled values (relu_) must stay legal.
+        cache.append(idx)
+        return out, idx
+
+    @prim(f"max_pool{nd}d_with_indices_backward",
+          backward=f"MaxPool{nd}DWithIndicesBackwardBackward0")
+    def bwd(grad_output, indices, *, self_shape, overlap):
+        return _scatter_max(grad_output, indices, self_shape, overlap, nd)
+
+    bwd.defvjp(grad_output=lambda grad, indices: _gather_flat(grad, indices, nd))
+
+    def vjp(grads, self_shape, cache, kernel_size, stride, dilation):
+        g = grads[0]
+        idx = _wrap_idx(cache[0])
+        return apply(bwd, (g, idx), (g._data, idx._data),
+                     {"self_shape": self_shape,
+                      "overlap": _pool_overlap(kernel_size, stride, dilation)})
+
+    fwd.defvjp(self=vjp)
+    return fwd, bwd
+
+
+_max_pool2d_with_indices, _max_pool2d_with_indices_backward = _make_max_pool_prims(2)
+_max_pool3d_with_indices, _max_pool3d_with_indices_backward = _make_max_pool_prims(3)
 
 
 def _pool_args(name, kernel_size, stride, padding, dilation=1):
@@ -828,58 +895,53 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 
 
 # ---- average pooling
-def _avg_divisor(h, w, k, s, p, o, count_include_pad, divisor_override, dt):
-    """The (oh, ow) divisors of avg_pool2d (torch's rules for padding and ceil_mode)."""
+def _avg_divisor(sp, k, s, p, o, count_include_pad, divisor_override, dt):
+    """The divisors (shape ``o``) of an average pool (torch's rules for padding and
+    ceil_mode): a product of per-axis window lengths."""
     if divisor_override:
         return None
-    hs = np.arange(o[0]) * s[0] - p[0]
-    ws = np.arange(o[1]) * s[1] - p[1]
-    he = np.minimum(hs + k[0], h + p[0])
-    we = np.minimum(ws + k[1], w + p[1])
-    if count_include_pad:
-        return ((he - hs)[:, None] * (we - ws)[None, :]).astype(dt)
-    hc = np.minimum(he, h) - np.maximum(hs, 0)
-    wc = np.minimum(we, w) - np.maximum(ws, 0)
-    return (hc[:, None] * wc[None, :]).astype(dt)
+    nd = len(k)
+    tot = np.ones((1,) * nd, dtype=np.int64)
+    for a in range(nd):
+        st = np.arange(o[a]) * s[a] - p[a]
+        en = np.minimum(st + k[a], sp[a] + p[a])
+        c = en - st if count_include_pad else np.minimum(en, sp[a]) - np.maximum(st, 0)
+        tot = tot * c.reshape([-1 if b == a else 1 for b in range(nd)])
+    return tot.astype(dt)
 
 
-@prim("avg_pool2d", backward="AvgPool2DBackward0")
-def _avg_pool2d(self, *, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                divisor_override):
-    x = self
+def _avg_pool_nd(x, k, s, p, ceil_mode, count_include_pad, divisor_override):
+    nd = len(k)
     dt = x.dtype
     ct = _compute_dtype(dt)
-    h, w = x.shape[-2:]
-    k, s, p = kernel_size, stride, padding
-    o = (_pool_out(h, k[0], p[0], s[0], 1, ceil_mode), _pool_out(w, k[1], p[1], s[1], 1, ceil_mode))
-    x3 = _as3(x).astype(ct, copy=False)
-    xp = _pool_pad(x3, k, s, p, (1, 1), o, 0)
-    win = _windows3(xp, k, s, (1, 1), o)
-    tot = np.add.reduce(win, axis=(3, 4)) if ct.kind == "f" else win.sum(axis=(3, 4))
-    div = _avg_divisor(h, w, k, s, p, o, count_include_pad, divisor_override, ct)
+    sp = x.shape[-nd:]
+    ones = (1,) * nd
+    o = tuple(_pool_out(n, ki, pi, si, 1, ceil_mode) for n, ki, pi, si in zip(sp, k, p, s))
+    xb = x.reshape(-1, *sp).astype(ct, copy=False)
+    win = _windows(_pool_pad(xb, k, s, p, ones, o, 0), k, s, ones, o)
+    axes = tuple(range(1 + nd, 1 + 2 * nd))
+    tot = np.add.reduce(win, axis=axes) if ct.kind == "f" else win.sum(axis=axes)
+    div = _avg_divisor(sp, k, s, p, o, count_include_pad, divisor_override, ct)
     if ct.kind == "f":
         out = tot / (divisor_override if div is None else div)
     else:
         out = tot // (divisor_override if div is None else div.astype(np.int64))
-    return out.astype(dt, copy=False).reshape(*x.shape[:-2], *o)
+    return out.astype(dt, copy=False).reshape(*x.shape[:-nd], *o)
 
 
-@prim("avg_pool2d_backward")
-def _avg_pool2d_backward(grad_output, *, self_shape, kernel_size, stride, padding, ceil_mode,
-                         count_include_pad, divisor_override):
-    g = grad_output
+def _avg_pool_nd_backward(g, self_shape, k, s, p, ceil_mode, count_include_pad,
+                          divisor_override):
+    nd = len(k)
     dt = g.dtype
     ct = _compute_dtype(dt)
-    h, w = self_shape[-2:]
-    k, s, p = kernel_size, stride, padding
-    o = g.shape[-2:]
-    div = _avg_divisor(h, w, k, s, p, o, count_include_pad, divisor_override, ct)
-    g3 = _as3(g).astype(ct, copy=False)
-    g3 = g3 / (divisor_override if div is None else div)
-    hp = max(h + 2 * p[0], (o[0] - 1) * s[0] + k[0])
-    wp = max(w + 2 * p[1], (o[1] - 1) * s[1] + k[1])
-    cols = np.broadcast_to(g3[:, None, None, None], (g3.shape[0], 1, k[0], k[1], *o))
-    gi = _col2im(cols, hp, wp, k, s, (1, 1))[:, 0, p[0]:p[0] + h, p[1]:p[1] + w]
+    sp = self_shape[-nd:]
+    o = g.shape[-nd:]
+    div = _avg_divisor(sp, k, s, p, o, count_include_pad, divisor_override, ct)
+    gb = g.reshape(-1, *o).astype(ct, copy=False)
+    gb = gb / (divisor_override if div is None else div)
+    padded = tuple(max(n + 2 * pi, (oi - 1) * si + ki) for n, pi, oi, si, ki in zip(sp, p, o, s, k))
+    cols = np.broadcast_to(gb.reshape(gb.shape[0], 1, *(1,) * nd, *o), (gb.shape[0], 1, *k, *o))
+    gi = _crop(_col2im(cols, padded, k, s, (1,) * nd), p, sp)[:, 0]
     return np.ascontiguousarray(gi, dtype=dt).reshape(self_shape)
 
 
@@ -889,20 +951,40 @@ def _avg_params(kernel_size, stride, padding, ceil_mode, count_include_pad, divi
             "divisor_override": divisor_override}
 
 
-_avg_pool2d.defvjp(
-    self=lambda grad, self_shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
-    divisor_override: apply(
-        _avg_pool2d_backward, (grad,), (grad._data,),
-        dict(_avg_params(kernel_size, stride, padding, ceil_mode, count_include_pad,
-                         divisor_override), self_shape=self_shape)),
-)
-_avg_pool2d_backward.defvjp(
-    grad_output=lambda grad, kernel_size, stride, padding, ceil_mode, count_include_pad,
-    divisor_override: apply(
-        _avg_pool2d, (grad,), (grad._data,),
-        _avg_params(kernel_size, stride, padding, ceil_mode, count_include_pad,
-                    divisor_override)),
-)
+def _make_avg_pool_prims(nd: int) -> tuple:
+    """avg_pool{nd}d and its backward, each the other's gradient (both are linear)."""
+
+    @prim(f"avg_pool{nd}d", backward=f"AvgPool{nd}DBackward0")
+    def fwd(self, *, kernel_size, stride, padding, ceil_mode, count_include_pad,
+            divisor_override):
+        return _avg_pool_nd(self, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                            divisor_override)
+
+    @prim(f"avg_pool{nd}d_backward", backward=f"AvgPool{nd}DBackwardBackward0")
+    def bwd(grad_output, *, self_shape, kernel_size, stride, padding, ceil_mode,
+            count_include_pad, divisor_override):
+        return _avg_pool_nd_backward(grad_output, self_shape, kernel_size, stride, padding,
+                                     ceil_mode, count_include_pad, divisor_override)
+
+    fwd.defvjp(
+        self=lambda grad, self_shape, kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override: apply(
+            bwd, (grad,), (grad._data,),
+            dict(_avg_params(kernel_size, stride, padding, ceil_mode, count_include_pad,
+                             divisor_override), self_shape=self_shape)),
+    )
+    bwd.defvjp(
+        grad_output=lambda grad, kernel_size, stride, padding, ceil_mode, count_include_pad,
+        divisor_override: apply(
+            fwd, (grad,), (grad._data,),
+            _avg_params(kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override)),
+    )
+    return fwd, bwd
+
+
+_avg_pool2d, _avg_pool2d_backward = _make_avg_pool_prims(2)
+_avg_pool3d, _avg_pool3d_backward = _make_avg_pool_prims(3)
 
 
 def _avg_pool2d_impl(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -935,6 +1017,167 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     return _shape.squeeze(out, -2)
 
 
+# ---- 3-D max and average pooling
+_POOL3_MSG = {
+    ("max_pool3d", "kernel_size"): "must either be a single int, or a tuple of three ints",
+    ("max_pool3d", "stride"): "must either be omitted, a single int, or a tuple of three ints",
+    ("max_pool3d", "padding"): "must either be a single int, or a tuple of three ints",
+    ("max_pool3d", "dilation"): "must be either a single int, or a tuple of three ints",
+    ("avg_pool3d", "kernel_size"): "must be a single int, or a tuple of three ints",
+    ("avg_pool3d", "stride"): "must be omitted, a single int, or a tuple of three ints",
+    ("avg_pool3d", "padding"): "must be a single int, or a tuple of three ints",
+}
+
+
+def _tuple3(v, name: str, what: str) -> tuple:
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * 3
+    v = tuple(int(x) for x in v)
+    if len(v) == 1:
+        return v * 3
+    if len(v) != 3:
+        raise RuntimeError(f"{name}: {what} {_POOL3_MSG[name, what]}")
+    return v
+
+
+def _pool3d_args(name, kernel_size, stride, padding, dilation=1) -> tuple:
+    k = _tuple3(kernel_size, name, "kernel_size")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        _tuple3(stride, name, "stride")
+    return k, s, _tuple3(padding, name, "padding"), _tuple3(dilation, name, "dilation")
+
+
+def _check_pool3d(x: np.ndarray, k, s, p, d, ceil_mode, avg: bool) -> tuple:
+    """torch's 3-D pooling checks, in its order (the output size first); the output size."""
+    sp = x.shape[-3:] if x.ndim >= 3 else (0, 0, 0)
+    o = []
+    for n, ki, si, pi, di in zip(sp, k, s, p, d):
+        if si == 0:
+            raise RuntimeError("stride should not be zero")
+        if pi < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pi}")
+        if pi > int(((ki - 1) * di + 1) / 2):  # C's division truncates
+            raise RuntimeError(
+                "pad should be at most half of effective kernel size, but got "
+                f"pad={pi}, kernel_size={ki} and dilation={di}")
+        o.append(_pool_out(n, ki, pi, si, di, ceil_mode))
+    if any(v <= 0 for v in k):
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kT: {k[0]} kH: {k[1]} kW: {k[2]}")
+    if any(v <= 0 for v in s):
+        raise RuntimeError(
+            f"stride should be greater than zero, but got dT: {s[0]} dH: {s[1]} dW: {s[2]}")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationT: {d[0]} "
+                           f"dilationH: {d[1]} dilationW: {d[2]}")
+    if x.ndim not in (4, 5):
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    if any(v == 0 for v in x.shape[x.ndim - 4:]):
+        fn = "avg_pool3d" if avg else "max_pool3d_with_indices_out_cpu_template"
+        # (torch names dimension 0 whichever one is empty)
+        raise RuntimeError(
+            f"{fn}(): Expected input's non-batch dimensions to have positive length, but input "
+            f"has a shape of {_sizes(x.shape)} and non-batch dimension 0 has length zero!")
+    if avg and any(n < ki for n, ki in zip(sp, k)):
+        raise RuntimeError(f"input image (T: {sp[0]} H: {sp[1]} W: {sp[2]}) smaller than kernel "
+                           f"size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
+    if any(v < 1 for v in o):
+        c = x.shape[-4]
+        raise RuntimeError(
+            f"Given input size: ({c}x{sp[0]}x{sp[1]}x{sp[2]}). Calculated output size: "
+            f"({c}x{o[0]}x{o[1]}x{o[2]}). Output size is too small")
+    return tuple(o)
+
+
+def _max_pool3d_impl(input: Tensor, kernel_size, stride, padding, dilation, ceil_mode) -> tuple:
+    k, s, p, d = _pool3d_args("max_pool3d", kernel_size, stride, padding, dilation)
+    # an autocast entry point under torch's name (the prim is max_pool3d_with_indices)
+    (input,) = _reg.autocast_args("max_pool3d", input)
+    x = input._data
+    _check_pool3d(x, k, s, p, d, ceil_mode, False)
+    return apply(_max_pool3d_with_indices, (input,), (x,),
+                 {"kernel_size": k, "stride": s, "padding": p, "dilation": d,
+                  "ceil_mode": bool(ceil_mode), "cache": []})
+
+
+@public(method=False)
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """3-D max pooling over (N, C, D, H, W) or (C, D, H, W) inputs."""
+    out, idx = _max_pool3d_impl(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (out, idx) if return_indices else out
+
+
+def avg_pool3d_impl(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode=False,
+                    count_include_pad=True, divisor_override=None) -> Tensor:
+    k, s, p, _ = _pool3d_args("avg_pool3d", kernel_size, stride, padding)
+    x = input._data
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    _check_pool3d(x, k, s, p, (1, 1, 1), ceil_mode, True)
+    return apply(_avg_pool3d, (input,), (x,),
+                 _avg_params(k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override))
+
+
+# ---- max unpooling
+def _make_unpool_prim(nd: int):
+    """max_unpool{nd}d: each value written to its flat index of an ``output_size`` plane (a
+    repeated index keeps the last value, as torch's CPU kernel does)."""
+
+    @prim(f"max_unpool{nd}d", backward=f"MaxUnpool{nd}DBackward0")
+    def fwd(self, indices, *, output_size):
+        size = math.prod(output_size)
+        lead = self.shape[:-nd]
+        b = math.prod(lead)
+        n_in = math.prod(self.shape[-nd:])
+        ix = indices.reshape(b, n_in)
+        bad = ((ix < 0) | (ix >= size)).ravel()
+        if bad.any():  # torch reports the last one
+            v = int(ix.ravel()[bad.size - 1 - np.argmax(bad[::-1])])
+            raise RuntimeError(f"Found an invalid max index: {v} (output volumes are of size "
+                               + "x".join(str(n) for n in output_size) + ")")
+        out = np.zeros((b, size), dtype=self.dtype)
+        np.put_along_axis(out, ix, self.reshape(b, n_in), axis=1)
+        return out.reshape(*lead, *output_size)
+
+    fwd.defvjp(self=lambda grad, indices: _gather_flat(grad, indices, nd))
+    return fwd
+
+
+_max_unpool2d = _make_unpool_prim(2)
+_max_unpool3d = _make_unpool_prim(3)
+
+
+def max_unpool_impl(input: Tensor, indices: Tensor, output_size: tuple, nd: int,
+                    stride=None) -> Tensor:
+    """ATen's max_unpool2d/3d checks and op (``output_size`` already resolved)."""
+    x, ix = input._data, indices._data
+    if ix.dtype != np.int64:
+        raise RuntimeError("elements in indices should be type int64" + (
+            f" but got: {D._FROM_NP[ix.dtype]._legacy}" if nd == 2 else ""))
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Input to max_unpooling{nd}d should be a {nd + 1}d or {nd + 2}d Tensor, but got a "
+            f"tensor with {x.ndim} dimensions.")
+    if stride is not None and any(v <= 0 for v in stride):
+        raise RuntimeError(
+            f"strides should be greater than zero, but got stride: {_sizes(stride)}")
+    if x.shape != ix.shape:
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor ({_sizes(x.shape)}"
+            f") but got indices tensor with shape: {_sizes(ix.shape)}")
+    for i in range(1, x.ndim):
+        if x.shape[i] == 0:
+            raise RuntimeError(
+                f"max_unpooling{nd}d_forward_out_cpu(): Expected input to have non-zero size for "
+                f"non-batch dimensions, but got {_sizes(x.shape)} with dimension {i} being empty.")
+    if not (x.dtype.kind == "f" or x.dtype in _HALF):
+        raise NotImplementedError(
+            f'"max_unpool{nd}d" not implemented for \'{D._FROM_NP[x.dtype]._legacy}\'')
+    return apply(_max_unpool2d if nd == 2 else _max_unpool3d, (input, indices), (x, ix),
+                 {"output_size": tuple(int(v) for v in output_size)})
+
+
 # ---- adaptive pooling
 def _adaptive_ranges(size: int, out: int):
     i = np.arange(out)
@@ -950,69 +1193,115 @@ def _adaptive_matrix(size: int, out: int, dt) -> np.ndarray:
     return ((j >= start[:, None]) & (j < end[:, None])).astype(dt)
 
 
-@prim("_adaptive_avg_pool2d", backward="AdaptiveAvgPool2DBackward0")
-def _adaptive_avg_pool2d(self, *, output_size):
+def _along_axes(x: np.ndarray, mats) -> np.ndarray:
+    """Each of the last ``len(mats)`` axes of ``x`` multiplied by its (out, in) matrix."""
+    nd = len(mats)
+    for a, m in enumerate(mats):
+        ax = x.ndim - nd + a
+        x = np.moveaxis(np.matmul(m, np.moveaxis(x, ax, -2)), -2, ax)
+    return x
+
+
+def _adaptive_mats(sizes, outs, dt) -> tuple:
+    """Per-axis window matrices and the (outs) window sizes."""
+    mats = [_adaptive_matrix(n, o, dt) for n, o in zip(sizes, outs)]
+    cnt = np.ones((1,) * len(mats), dtype=dt)
+    for a, m in enumerate(mats):
+        cnt = cnt * m.sum(1).reshape([-1 if b == a else 1 for b in range(len(mats))])
+    return mats, cnt
+
+
+def _adaptive_avg_fwd(self, output_size):
     dt = self.dtype
     ct = _compute_dtype(dt)
-    h, w = self.shape[-2:]
-    mh = _adaptive_matrix(h, output_size[0], ct)
-    mw = _adaptive_matrix(w, output_size[1], ct)
-    x = self.astype(ct, copy=False)
-    out = np.matmul(np.matmul(mh, x), mw.T)
-    cnt = mh.sum(1)[:, None] * mw.sum(1)[None, :]
+    nd = len(output_size)
+    mats, cnt = _adaptive_mats(self.shape[-nd:], output_size, ct)
+    out = _along_axes(self.astype(ct, copy=False), mats)
     return (out / cnt).astype(dt, copy=False)
 
 
-@prim("_adaptive_avg_pool2d_backward")
-def _adaptive_avg_pool2d_backward(grad_output, *, self_shape):
-    g = grad_output
+def _adaptive_avg_bwd(g, self_shape, nd: int):
     # the forward allows empty channels, torch's backward does not
     for i in range(1, g.ndim):
         if g.shape[i] == 0:
             raise RuntimeError(
-                "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
-                f"non-batch dimensions, but grad_output has sizes {_sizes(g.shape)} with "
+                f"adaptive_avg_pool{nd}d_backward(): Expected grad_output to have non-zero size "
+                f"for non-batch dimensions, but grad_output has sizes {_sizes(g.shape)} with "
                 f"dimension {i} being empty")
     dt = g.dtype
     ct = _compute_dtype(dt)
-    oh, ow = g.shape[-2:]
-    mh = _adaptive_matrix(self_shape[-2], oh, ct)
-    mw = _adaptive_matrix(self_shape[-1], ow, ct)
-    cnt = mh.sum(1)[:, None] * mw.sum(1)[None, :]
-    gi = np.matmul(np.matmul(mh.T, g.astype(ct, copy=False) / cnt), mw)
-    return gi.astype(dt, copy=False)
+    mats, cnt = _adaptive_mats(self_shape[-nd:], g.shape[-nd:], ct)
+    gi = _along_axes(g.astype(ct, copy=False) / cnt, [m.T for m in mats])
+    return np.ascontiguousarray(gi.astype(dt, copy=False))
 
 
-_adaptive_avg_pool2d.defvjp(
-    self=lambda grad, self_shape: apply(_adaptive_avg_pool2d_backward, (grad,), (grad._data,),
-                                        {"self_shape": self_shape}),
-)
-_adaptive_avg_pool2d_backward.defvjp(
-    grad_output=lambda grad, grad_output_shape: apply(
-        _adaptive_avg_pool2d, (grad,), (grad._data,),
-        {"output_size": tuple(grad_output_shape[-2:])}),
-)
-
-
-@prim("adaptive_max_pool2d", nout=2, backward="AdaptiveMaxPool2DBackward0")
-def _adaptive_max_pool2d(self, *, output_size, cache):
-    h, w = self.shape[-2:]
-    oh, ow = output_size
-    x3 = _as3(self)
-    ih = _adaptive_taps(h, oh)  # (oh, kh)
-    iw = _adaptive_taps(w, ow)  # (ow, kw)
-    kh, kw = ih.shape[1], iw.shape[1]
-    win = x3[:, ih[:, :, None, None], iw[None, None, :, :]]  # (B, oh, kh, ow, kw)
-    win = win.transpose(0, 1, 3, 2, 4).reshape(x3.shape[0], oh, ow, kh * kw)
+def _adaptive_max_fwd(self, output_size):
+    nd = len(output_size)
+    sp = self.shape[-nd:]
+    xb = self.reshape(-1, *sp)
+    taps = [_adaptive_taps(n, o) for n, o in zip(sp, output_size)]  # (o_a, k_a) each
+    ks = [t.shape[1] for t in taps]
+    # (B, o0, k0, o1, k1, ...) windows by fancy indexing, then (B, *o, k0*k1*...)
+    ix = tuple(t.reshape([t.shape[0] if b == 2 * a else t.shape[1] if b == 2 * a + 1 else 1
+                          for b in range(2 * nd)]) for a, t in enumerate(taps))
+    win = xb[(slice(None),) + ix]
+    win = win.transpose(0, *range(1, 2 * nd, 2), *range(2, 2 * nd + 1, 2))
+    win = win.reshape(xb.shape[0], *output_size, math.prod(ks))
     am = win.argmax(axis=-1)
     out = np.take_along_axis(win, am[..., None], axis=-1)[..., 0]
-    rows = ih[np.arange(oh)[:, None], am // kw]
-    cols = iw[np.arange(ow), am % kw]
-    idx = rows * w + cols
-    lead = self.shape[:-2]
-    out, idx = out.reshape(*lead, oh, ow), idx.reshape(*lead, oh, ow)
-    cache.append(idx)
-    return out, idx
+    js = np.unravel_index(am, ks)
+    st = np.cumprod((1, *sp[:0:-1]))[::-1]
+    idx = np.zeros(am.shape, dtype=np.int64)
+    for a, (t, j) in enumerate(zip(taps, js)):
+        oa = np.arange(output_size[a]).reshape([-1 if b == a else 1 for b in range(nd)])
+        idx += t[oa, j] * int(st[a])
+    lead = self.shape[:-nd]
+    return out.reshape(*lead, *output_size), idx.reshape(*lead, *output_size)
+
+
+def _make_adaptive_prims(nd: int) -> tuple:
+    """_adaptive_avg_pool{nd}d (with its backward) and adaptive_max_pool{nd}d."""
+
+    @prim(f"_adaptive_avg_pool{nd}d", backward=f"AdaptiveAvgPool{nd}DBackward0")
+    def avg(self, *, output_size):
+        return _adaptive_avg_fwd(self, output_size)
+
+    @prim(f"_adaptive_avg_pool{nd}d_backward",
+          backward=f"AdaptiveAvgPool{nd}DBackwardBackward0")
+    def avg_bwd(grad_output, *, self_shape):
+        return _adaptive_avg_bwd(grad_output, self_shape, nd)
+
+    avg.defvjp(self=lambda grad, self_shape: apply(avg_bwd, (grad,), (grad._data,),
+                                                   {"self_shape": self_shape}))
+    avg_bwd.defvjp(grad_output=lambda grad, grad_output_shape: apply(
+        avg, (grad,), (grad._data,), {"output_size": tuple(grad_output_shape[-nd:])}))
+
+    @prim(f"adaptive_max_pool{nd}d", nout=2, backward=f"AdaptiveMaxPool{nd}DBackward0")
+    def amax(self, *, output_size, cache):
+        out, idx = _adaptive_max_fwd(self, output_size)
+        cache.append(idx)
+        return out, idx
+
+    @prim(f"adaptive_max_pool{nd}d_backward",
+          backward=f"AdaptiveMaxPool{nd}DBackwardBackward0")
+    def amax_bwd(grad_output, indices, *, self_shape):
+        return _scatter_max(grad_output, indices, self_shape, True, nd)
+
+    amax_bwd.defvjp(grad_output=lambda grad, indices: _gather_flat(grad, indices, nd))
+
+    def amax_vjp(grads, self_shape, cache):
+        g = grads[0]
+        idx = _wrap_idx(cache[0])
+        return apply(amax_bwd, (g, idx), (g._data, idx._data), {"self_shape": self_shape})
+
+    amax.defvjp(self=amax_vjp)
+    return avg, avg_bwd, amax
+
+
+_adaptive_avg_pool2d, _adaptive_avg_pool2d_backward, _adaptive_max_pool2d = \
+    _make_adaptive_prims(2)
+_adaptive_avg_pool3d, _adaptive_avg_pool3d_backward, _adaptive_max_pool3d = \
+    _make_adaptive_prims(3)
 
 
 def _adaptive_taps(size: int, out: int) -> np.ndarray:
@@ -1021,16 +1310,6 @@ def _adaptive_taps(size: int, out: int) -> np.ndarray:
     start, end = _adaptive_ranges(size, out)
     kmax = int((end - start).max()) if out else 0
     return np.minimum(start[:, None] + np.arange(kmax), (end - 1)[:, None])
-
-
-def _adaptive_max_vjp(grads, self_shape, cache):
-    g = grads[0]
-    idx = _wrap_idx(cache[0])
-    return apply(_max_pool2d_with_indices_backward, (g, idx), (g._data, idx._data),
-                 {"self_shape": self_shape, "overlap": True})
-
-
-_adaptive_max_pool2d.defvjp(self=_adaptive_max_vjp)
 
 
 def _adaptive_size(x: np.ndarray, output_size, nd: int, length_error: str) -> tuple:
@@ -1052,33 +1331,49 @@ def _check_nonempty(name: str, shape: tuple, dims) -> None:
                 f"input has sizes {_sizes(shape)} with dimension {i} being empty")
 
 
-def adaptive_avg_pool2d_impl(input: Tensor, output_size) -> Tensor:
+def adaptive_avg_pool_impl(input: Tensor, output_size, nd: int = 2) -> Tensor:
+    name = f"adaptive_avg_pool{nd}d"
+    if nd == 3:  # an autocast entry point under torch's name (the prim is _adaptive_...)
+        (input,) = _reg.autocast_args(name, input)
     x = input._data
-    # torch checks output_size first, then the dims; only the spatial dims must be non-empty
-    o = _adaptive_size(x, output_size, 2, "adaptive_avg_pool2d: output_size must be 2")
-    if x.ndim not in (3, 4):
+    # torch checks output_size first, then the dims; which dims must be non-empty: the
+    # spatial ones in 2-D, all but the first in 3-D
+    o = _adaptive_size(x, output_size, nd, f"{name}: output_size must be {nd}")
+    if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
-            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {_sizes(x.shape)}")
-    _check_nonempty("adaptive_avg_pool2d", x.shape, (x.ndim - 2, x.ndim - 1))
-    if o == (1, 1):  # torch takes the mean here (MeanBackward1)
+            f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {_sizes(x.shape)}")
+    _check_nonempty(name, x.shape, range(x.ndim - nd, x.ndim) if nd == 2 else range(1, x.ndim))
+    if o == (1,) * nd:  # torch takes the mean here (MeanBackward1)
         from .reduction import mean
 
-        return mean(input, (-1, -2), keepdim=True)
-    return apply(_adaptive_avg_pool2d, (input,), (x,), {"output_size": o})
+        return mean(input, tuple(range(-1, -nd - 1, -1)), keepdim=True)
+    return apply(_adaptive_avg_pool2d if nd == 2 else _adaptive_avg_pool3d, (input,), (x,),
+                 {"output_size": o})
+
+
+def adaptive_avg_pool2d_impl(input: Tensor, output_size) -> Tensor:
+    return adaptive_avg_pool_impl(input, output_size, 2)
+
+
+def adaptive_max_pool_impl(input: Tensor, output_size, nd: int = 2, name: str | None = None,
+                           shape: tuple | None = None) -> tuple:
+    """``name`` and the caller's input ``shape`` are adaptive_max_pool1d's, for its errors."""
+    x = input._data
+    own = f"adaptive_max_pool{nd}d"
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"{own}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {_sizes(x.shape)}")
+    shape = x.shape if shape is None else shape
+    _check_nonempty(name or own, shape, range(1, len(shape)))
+    o = _adaptive_size(
+        x, output_size, nd, f"{own}(): internal error: output_size.size() must be {nd}")
+    return apply(_adaptive_max_pool2d if nd == 2 else _adaptive_max_pool3d, (input,), (x,),
+                 {"output_size": o, "cache": []})
 
 
 def adaptive_max_pool2d_impl(input: Tensor, output_size, name: str = "adaptive_max_pool2d",
                              shape: tuple | None = None) -> tuple:
-    """``name`` and the caller's input ``shape`` are adaptive_max_pool1d's, for its errors."""
-    x = input._data
-    if x.ndim not in (3, 4):
-        raise RuntimeError(
-            f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {_sizes(x.shape)}")
-    shape = x.shape if shape is None else shape
-    _check_nonempty(name, shape, range(1, len(shape)))
-    o = _adaptive_size(
-        x, output_size, 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2")
-    return apply(_adaptive_max_pool2d, (input,), (x,), {"output_size": o, "cache": []})
+    return adaptive_max_pool_impl(input, output_size, 2, name, shape)
 
 
 def _adaptive_1d_size(name: str, x: np.ndarray, output_size) -> tuple:
@@ -1414,7 +1709,7 @@ def _im2col(self, *, kernel_size, dilation, padding, stride):
     k, d, p, s = kernel_size, dilation, padding, stride
     n, c, h, w = x.shape
     o = (_out_size(h, k[0], s[0], p[0], d[0]), _out_size(w, k[1], s[1], p[1], d[1]))
-    cols = _cols(_pad2(x, p[0], p[1]), k, s, d, o)
+    cols = _cols(_pad(x, p), k, s, d, o)
     out = cols.reshape(n, c * k[0] * k[1], o[0] * o[1])
     return out if self.ndim == 4 else out[0]
 
@@ -1431,7 +1726,7 @@ def _col2im_prim(self, *, output_size, kernel_size, dilation, padding, stride):
     cols = x.astype(ct, copy=False).reshape(n, ckk // (k[0] * k[1]), k[0], k[1], *o)
     hp = max(h + 2 * p[0], (o[0] - 1) * s[0] + (k[0] - 1) * d[0] + 1)
     wp = max(w + 2 * p[1], (o[1] - 1) * s[1] + (k[1] - 1) * d[1] + 1)
-    out = _col2im(cols, hp, wp, k, s, d)[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
+    out = _col2im(cols, (hp, wp), k, s, d)[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
     out = np.ascontiguousarray(out, dtype=dt)
     return out if self.ndim == 3 else out[0]
 

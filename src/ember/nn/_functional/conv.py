@@ -15,17 +15,22 @@ conv1d = _C.conv1d
 conv2d = _C.conv2d
 conv_transpose1d = _C.conv_transpose1d
 conv_transpose2d = _C.conv_transpose2d
+conv3d = _C.conv3d
+conv_transpose3d = _C.conv_transpose3d
 pixel_shuffle = _C.pixel_shuffle
 pixel_unshuffle = _C.pixel_unshuffle
 avg_pool1d = _C.avg_pool1d
 adaptive_avg_pool1d = _C.adaptive_avg_pool1d
 
 __all__ = [
-    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+    "max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "max_unpool1d", "max_unpool2d",
+    "max_unpool3d",
     "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
-    "adaptive_max_pool2d_with_indices", "pad", "interpolate", "upsample", "upsample_nearest",
+    "adaptive_max_pool2d_with_indices", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices", "pad", "interpolate", "upsample", "upsample_nearest",
     "upsample_bilinear", "unfold", "fold", "pixel_shuffle", "pixel_unshuffle",
 ]
 
@@ -52,6 +57,25 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     out, idx = _C._max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode,
                               not return_indices)
     return (out, idx) if return_indices else out
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False) -> tuple:
+    """3-D max pooling returning (values, indices into each flattened D*H*W volume)."""
+    return _C._max_pool3d_impl(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    out, idx = _C._max_pool3d_impl(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (out, idx) if return_indices else out
+
+
+def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """3-D average pooling over (N, C, D, H, W) or (C, D, H, W) inputs."""
+    return _C.avg_pool3d_impl(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                              divisor_override)
 
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -84,6 +108,82 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     """Max pooling to a fixed output size (with the argmax indices if asked)."""
     out, idx = adaptive_max_pool2d_with_indices(input, output_size)
     return (out, idx) if return_indices else out
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """3-D average pooling to a fixed output size."""
+    return _C.adaptive_avg_pool_impl(input, _list_with_default(output_size, input.size()), 3)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size,
+                                     return_indices: bool = False) -> tuple:
+    return _C.adaptive_max_pool_impl(input, _list_with_default(output_size, input.size()), 3)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
+    """3-D max pooling to a fixed output size (with the argmax indices if asked)."""
+    out, idx = adaptive_max_pool3d_with_indices(input, output_size)
+    return (out, idx) if return_indices else out
+
+
+def _ntuple(v, n: int) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _unpool_output_size(input: Tensor, k, s, p, output_size) -> list:
+    """torch.nn.functional's output size of a max unpool (checked against the default)."""
+    nd = len(k)
+    shape = input.size()
+    default = [(shape[-nd + i] - 1) * s[i] + k[i] - 2 * p[i] for i in range(nd)]
+    if output_size is None:
+        ret = default
+    else:
+        if len(output_size) == nd + 2:
+            output_size = output_size[2:]
+        if len(output_size) != nd:
+            raise ValueError(
+                f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it "
+                f"has a length of '{len(output_size)}'")
+        for i in range(nd):
+            lo, hi = default[i] - s[i], default[i] + s[i]
+            if not lo < output_size[i] < hi:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {i} must be between '
+                                 f"{lo} and {hi})")
+        ret = output_size
+    for i in range(nd):
+        if ret[i] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial "
+                             f"dimensions, but got output_size[{i}]={ret[i]}")
+    return list(ret)
+
+
+def _max_unpool(nd: int, input, indices, kernel_size, stride, padding, output_size):
+    k = _ntuple(kernel_size, nd)
+    s = _ntuple(stride, nd) if stride is not None else k
+    p = _ntuple(padding, nd)
+    out = _unpool_output_size(input, k, s, p, output_size)
+    if nd == 1:  # torch runs the 2-D op on a trailing unit dim
+        res = _C.max_unpool_impl(input.unsqueeze(-1), indices.unsqueeze(-1), (*out, 1), 2)
+        return res.squeeze(-1)
+    return _C.max_unpool_impl(input, indices, out, nd, s if nd == 3 else None)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """Partial inverse of max_pool1d: values put back at their indices, zeros elsewhere."""
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """Partial inverse of max_pool2d."""
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """Partial inverse of max_pool3d."""
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size,
