@@ -450,6 +450,18 @@ def test_custom_function():
     same(s)
 
 
+def test_custom_function_node_repr():
+    # torch's Function nodes are Python classes of torch.autograd.function: the default object
+    # repr shows that module (built-in nodes show the bare name); tensors show name() alone.
+    def s(lib):
+        y = _exp_function(lib).apply(x3(lib, "float64"))
+        node = y.grad_fn
+        text = repr(node).rsplit(" at 0x", 1)[0]
+        return text, str(node).rsplit(" at 0x", 1)[0], type(node).__module__, repr(y)
+
+    same(s)
+
+
 def test_custom_function_double_backward():
     def s(lib):
         Exp = _exp_function(lib)

@@ -234,3 +234,14 @@ def test_layout_and_memory_format_objects():
     e = ember.zeros_like(ember.ones(2, 3).t(), memory_format=ember.contiguous_format)
     t = torch.zeros_like(torch.ones(2, 3).t(), memory_format=torch.contiguous_format)
     assert e.stride() == t.stride()
+
+
+@pytest.mark.parametrize("name", ["numel", "is_floating_point", "is_complex", "is_signed",
+                                  "is_inference"])
+def test_tensor_query_functions(name):
+    # torch.numel(t), torch.is_floating_point(t), ...: the function forms of the methods.
+    for dt in ("uint8", "int32", "float16", "float32", "bool"):
+        t = torch.zeros(2, 3, dtype=getattr(torch, dt))
+        e = ember.zeros(2, 3, dtype=getattr(ember, dt))
+        assert getattr(ember, name)(e) == getattr(torch, name)(t)
+    assert_same_error(lambda: getattr(ember, name)([1, 2]), lambda: getattr(torch, name)([1, 2]))

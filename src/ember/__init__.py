@@ -43,10 +43,24 @@ from ._dtype import (  # noqa: E402
 from ._dtype import bool_ as bool  # noqa: E402,A001
 from ._promotion import can_cast, promote_types  # noqa: E402
 from ._size import Size  # noqa: E402
-from ._tensor import Tensor, is_tensor  # noqa: E402
+from ._tensor import (  # noqa: E402
+    Tensor,
+    is_complex,
+    is_floating_point,
+    is_inference,
+    is_signed,
+    is_tensor,
+    numel,
+)
 from . import _random as random  # noqa: E402  (the ember.random module)
 from ._random import Generator, default_generator  # noqa: E402
 from ._tensor_str import set_printoptions  # noqa: E402
+from ._threads import (  # noqa: E402
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled  # noqa: E402
 from .autograd.anomaly_mode import is_enabled as is_anomaly_enabled  # noqa: E402
 from .autograd.grad_mode import (  # noqa: E402

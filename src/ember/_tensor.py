@@ -512,3 +512,23 @@ def _backend_device(arr):
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
+
+def _tensor_query(name: str):
+    """``ember.<name>(t)``: the function form of a Tensor query method, as torch's."""
+
+    def fn(input: Tensor):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, "
+                            f"not {type(input).__name__}")
+        return getattr(input, name)()
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+numel = _tensor_query("numel")
+is_floating_point = _tensor_query("is_floating_point")
+is_complex = _tensor_query("is_complex")
+is_signed = _tensor_query("is_signed")
+is_inference = _tensor_query("is_inference")
+

@@ -224,6 +224,25 @@ def test_cells(name, kw):
     compare(t, e, [x[0], hx1], rng)
 
 
+@pytest.mark.parametrize("name,kw", CELLS, ids=[f"{n}-{k}" for n, k in CELLS])
+def test_cell_grad_fn_names(name, kw):
+    # Cells print what torch's CPU cells print: h' of LSTMCell is MulBackward0, c' and
+    # GRUCell's h' AddBackward0 (torch composes them from ops; no fused node on CPU).
+    rng = np.random.default_rng(7)
+    t, e = build(name, 4, 5, **kw)
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    for hx in (None, rng.standard_normal((3, 5)).astype(np.float32)):
+        if hx is not None and name == "LSTMCell":
+            hx = (hx, hx * 2)
+        outs = [m(_to(lib, x), None if hx is None else _to(lib, hx))
+                for lib, m in ((torch, t), (ember, e))]
+        names = [[o.grad_fn.name() for o in (r if isinstance(r, tuple) else (r,))]
+                 for r in outs]
+        assert names[1] == names[0]
+        assert repr(outs[1][0] if name == "LSTMCell" else outs[1]) == torch_text(
+            repr(outs[0][0] if name == "LSTMCell" else outs[0]))
+
+
 def test_cell_loop_through_time():
     # A user-written loop over LSTMCell: gradients flow through every step.
     rng = np.random.default_rng(6)

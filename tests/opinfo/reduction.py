@@ -196,6 +196,24 @@ def norm_samples(dtype, rng):
     yield Sample(make((0, 3), dtype, rng), (3, 0))
 
 
+def dist_samples(dtype, rng):
+    # Broadcasting, every p torch.dist takes, and a mixed-dtype pair (other promotes input).
+    yield Sample(make((3, 4), dtype, rng), (make((3, 4), dtype, rng),))
+    yield Sample(make((2, 3, 4), dtype, rng), (make((4,), dtype, rng), 3))
+    for p in (1, 2.5, 0.5, float("inf"), float("-inf"), 0):
+        yield Sample(make((3, 4), dtype, rng), (make((3, 4), dtype, rng),), {"p": p},
+                     grad=() if p == 0 else None)
+    yield Sample(make((3, 4), dtype, rng), (make((3, 1), dtype, rng),), {"p": 1.5})
+    yield Sample(make((), dtype, rng), (make((), dtype, rng),))
+    yield Sample(make((3,), dtype, rng), (make((3,), np.dtype(np.int64), rng),))
+
+
+def dist_errors():
+    i64 = np.dtype(np.int64)
+    yield ErrorSample(Sample(_f32((2, 3)), (_f32((4,)),)), RuntimeError)
+    yield ErrorSample(Sample(make((2,), i64, _rng()), (make((2,), i64, _rng()),)), RuntimeError)
+
+
 def norm_errors():
     x = _f32((2, 3))
     yield ErrorSample(Sample(make((2, 3), np.dtype(np.int64), _rng())), RuntimeError)
@@ -511,6 +529,7 @@ OPS = [
     OpInfo("var_mean", var_samples, variants=("function",), errors=var_mean_errors),
     OpInfo("std_mean", var_samples, variants=("function",), errors=var_mean_errors),
     OpInfo("norm", norm_samples, errors=norm_errors),
+    OpInfo("dist", dist_samples, errors=dist_errors),
     OpInfo("logsumexp", logsumexp_samples, dtypes=ALL, errors=logsumexp_errors),
     OpInfo("cumsum", scan_samples, dtypes=ALL, errors=scan_errors,
            variants=("function", "method", "inplace")),

@@ -27,7 +27,7 @@ from .._promotion import promote_types
 from .._tensor import Tensor, _c_name, _wrap
 from ..autograd.grad_mode import STATE
 from . import shape as _shape  # (shape imports this module too: use its names lazily)
-from ._util import FLOAT_NP, check_out, to_np_dtype, wrap_dim, wrap_dims
+from ._util import FLOAT_NP, broadcast_error, check_out, to_np_dtype, wrap_dim, wrap_dims
 from .elementwise import maximum, minimum
 from .indexing import where
 from .registry import apply, prim, public
@@ -764,6 +764,41 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None,
             dim = list(range(_data(input, "norm").ndim))
         return matrix_norm(input, p, dim, keepdim, dtype=dtype, out=out)
     return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype, out=out)
+
+
+@prim("dist")
+def _dist(self, other, *, p):
+    return _vector_norm_np(np.subtract(self, other), p, None, False, self.dtype)
+
+
+def _dist_grad(grad, self, other, result, p):
+    return _norm_grad(grad, self - other, result, p, None, False)
+
+
+_dist.defvjp(
+    self=_dist_grad,
+    other=lambda grad, self, other, result, p: _neg(_dist_grad(grad, self, other, result, p)),
+)
+
+
+def _neg(g):
+    return None if g is None else -g
+
+
+@public()
+def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
+    """``norm(input - other, p)`` over all elements, broadcasting the two (DistBackward0)."""
+    a, b = _data(input, "dist"), _data(other, "dist")
+    dt = promote_types(input.dtype, other.dtype)._np
+    if dt not in FLOAT_NP:
+        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                           f"Got {_legacy(dt)} instead.")
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+    return apply(_dist, (input, other), (a.astype(dt, copy=False), b.astype(dt, copy=False)),
+                 {"p": float(p)})
 
 
 # ---------------------------------------------------------------------------------- logsumexp

@@ -178,3 +178,6 @@ def grad(
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+from . import functional  # noqa: E402,F401  (torch.autograd.functional)

@@ -37,6 +37,10 @@ class FunctionNode(FunctionCtx, Node):
     _function = None  # set on each generated subclass
     _nout = 1
 
+    def __repr__(self) -> str:
+        # A Python class: the default object repr, module included (built-in nodes have none).
+        return f"<{type(self).__module__}.{type(self).__qualname__} object at {hex(id(self))}>"
+
     def __init__(self) -> None:
         Node.__init__(self)
         self._to_save = ()
@@ -110,7 +114,8 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         cls._backward_cls = type(
-            name + "Backward", (FunctionNode,), {"_function": cls, "__module__": cls.__module__}
+            # torch makes these classes in torch.autograd.function, whoever defines the Function
+            name + "Backward", (FunctionNode,), {"_function": cls, "__module__": __name__}
         )
 
 

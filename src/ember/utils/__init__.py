@@ -1,3 +1,3 @@
-"""ember.utils: data loading and file formats."""
+"""ember.utils: data loading, activation checkpointing and file formats."""
 
-from ember.utils import data  # noqa: F401
+from ember.utils import checkpoint, data  # noqa: F401

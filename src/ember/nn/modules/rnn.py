@@ -46,6 +46,24 @@ def _gru_cell(ig: Tensor, hg: Tensor, hx: Tensor) -> Tensor:
     return apply(_fused_gru_cell, (ig, hg, hx), (ig._data, hg._data, hx._data))
 
 
+def _lstm_cell_ops(ig: Tensor, hg: Tensor, cx: Tensor) -> tuple[Tensor, Tensor]:
+    """LSTMCell's step as aten's CPU cell composes it from ops, so h' and c' carry its node
+    names (MulBackward0, AddBackward0); the sequence layers keep the one-node fused step."""
+    i, f, g, o = (hg + ig).chunk(4, 1)
+    cy = f.sigmoid() * cx + i.sigmoid() * g.tanh()
+    return o.sigmoid() * cy.tanh(), cy
+
+
+def _gru_cell_ops(ig: Tensor, hg: Tensor, hx: Tensor) -> Tensor:
+    """GRUCell's step as aten's CPU cell composes it (h' from AddBackward0)."""
+    ir, iz, in_ = ig.chunk(3, 1)
+    hr, hz, hn = hg.chunk(3, 1)
+    r = (hr + ir).sigmoid()
+    z = (hz + iz).sigmoid()
+    n = (in_ + hn * r).tanh()
+    return (hx - n) * z + n
+
+
 def _proj_all(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
     """``x @ w^T + b`` for a (T, B, I) sequence as one matrix product (torch's linear)."""
     T, B, n = x.shape
@@ -825,7 +843,7 @@ class LSTMCell(RNNCellBase):
         self._check(input, h, "hidden0")
         self._check(input, c, "hidden1")
         hh, ih = self._linear2(input, h)
-        hy, cy = _lstm_cell(ih, hh, c)
+        hy, cy = _lstm_cell_ops(ih, hh, c)
         return (hy, cy) if is_batched else (hy.squeeze(0), cy.squeeze(0))
 
 
@@ -848,5 +866,5 @@ class GRUCell(RNNCellBase):
             hx = hx.unsqueeze(0)
         self._check(input, hx, "hidden0")
         hh, ih = self._linear2(input, hx)
-        ret = _gru_cell(ih, hh, hx)
+        ret = _gru_cell_ops(ih, hh, hx)
         return ret if is_batched else ret.squeeze(0)
