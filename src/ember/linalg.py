@@ -21,10 +21,11 @@ from ._ops.linalg import (
 )
 from ._ops.linalg import linalg_cross as cross
 from ._ops.linalg import linalg_matmul as matmul
+from ._ops.linalg import linalg_vander as vander
 from ._ops.reduction import vector_norm
 
 __all__ = [
     "LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matmul",
-    "matrix_norm", "multi_dot", "norm", "qr", "slogdet", "solve", "svd", "svdvals", "vecdot",
-    "vector_norm",
+    "matrix_norm", "multi_dot", "norm", "qr", "slogdet", "solve", "svd", "svdvals", "vander",
+    "vecdot", "vector_norm",
 ]

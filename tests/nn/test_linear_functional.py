@@ -344,3 +344,17 @@ def test_embedding_double_backward():
         return out
 
     same_scenario(run)
+
+
+@pytest.mark.parametrize("shape,p", [((4, 3), 2.0), ((5, 2), 1.0), ((3, 4), float("inf")),
+                                     ((0, 2), 2.0), ((1, 3), 2.0)])
+def test_pdist_functional(shape, p):
+    a = np.random.default_rng(5).standard_normal(shape)
+    e, t = _both(a, grad=True)
+    ye, yt = ember.nn.functional.pdist(e, p), torch.nn.functional.pdist(t, p)
+    assert_same(ye, yt, atol=1e-12, rtol=1e-12)
+    if shape[0] > 1:  # (torch 2.13 segfaults differentiating an empty pdist)
+        assert ye.grad_fn.name() == yt.grad_fn.name()
+        ye.sum().backward()
+        yt.sum().backward()
+        assert_same(e.grad, t.grad, atol=1e-12, rtol=1e-12)

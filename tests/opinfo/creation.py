@@ -82,5 +82,8 @@ TESTED_ELSEWHERE = {
     "randint": _R, "randint_like": _R, "randperm": _R, "normal": _R, "bernoulli": _R,
     "uniform_": _R, "normal_": _R, "random_": _R, "bernoulli_": _R, "exponential_": _R,
     "log_normal_": _R, "cauchy_": _R, "geometric_": _R,
+    # (row, col) index tables: ints and dtypes only, no tensor input
+    "tril_indices": "tests/test_more_linalg_shape.py",
+    "triu_indices": "tests/test_more_linalg_shape.py",
     "multinomial": "tests/test_random_exact.py", "poisson": "tests/test_random_exact.py",
 }

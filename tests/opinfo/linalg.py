@@ -559,3 +559,135 @@ OPS = [
 TESTED_ELSEWHERE = {
     name: "tests/test_linalg.py" for name in ("addmm_", "addmv_", "addbmm_", "baddbmm_", "addr_")
 }
+
+
+# ----------------------------------------------- statistics, distances, integrals, vander
+def cov_samples(dtype, rng):
+    for shape in ((3, 7), (7,), (1, 5), (2, 1)):
+        yield Sample(_m(shape, dtype, rng))
+    x = _m((3, 6), dtype, rng)
+    yield Sample(x, (), {"correction": 0})
+    yield Sample(x, (), {"correction": 2})
+    yield Sample(x, (), {"fweights": np.array([1, 2, 0, 1, 3, 1])}, grad=("input",))
+    if dtype.kind == "f" or dtype.kind == "V":
+        aw = np.array([0.5, 1.0, 2.0, 0.25, 1.5, 1.0], dtype=dtype)
+        yield Sample(x, (), {"aweights": aw})
+        yield Sample(x, (), {"aweights": aw, "fweights": np.array([1, 2, 0, 1, 3, 1])})
+        yield Sample(x, (), {"aweights": aw, "correction": 0})
+
+
+def cov_errors():
+    x, i6 = _z(2, 3), np.ones(3, I64)
+    return [
+        _err(_z(2, 2, 2)),
+        _err(x, fweights=np.ones((1, 3), I64)),
+        _err(x, aweights=_z(1, 3)),
+        _err(x, fweights=_z(3)),
+        _err(x, aweights=i6),
+        _err(x, fweights=np.ones(2, I64)),
+        _err(x, aweights=_z(2)),
+        _err(x, fweights=np.array([1, -1, 2])),
+        _err(x, aweights=np.array([1.0, -1.0, 2.0], F32)),
+    ]
+
+
+def corrcoef_samples(dtype, rng):
+    for shape in ((3, 7), (7,), (1, 5)):
+        yield Sample(_m(shape, dtype, rng))
+
+
+def cdist_samples(dtype, rng):
+    for p in (2.0, 1.0, 0.5, 3.0, float("inf")):
+        yield Sample(_m((4, 3), dtype, rng), (_m((5, 3), dtype, rng), p))
+    yield Sample(_m((2, 4, 3), dtype, rng), (_m((5, 3), dtype, rng),))
+    yield Sample(_m((2, 1, 4, 3), dtype, rng), (_m((3, 5, 3), dtype, rng),))
+    yield Sample(_m((30, 3), dtype, rng), (_m((4, 3), dtype, rng),))  # the mm method
+    yield Sample(_m((4, 3), dtype, rng), (_m((5, 3), dtype, rng),),
+                 {"compute_mode": "use_mm_for_euclid_dist"})
+    yield Sample(_m((30, 3), dtype, rng), (_m((4, 3), dtype, rng),),
+                 {"compute_mode": "donot_use_mm_for_euclid_dist"})
+    yield Sample(_m((0, 3), dtype, rng), (_m((4, 3), dtype, rng),))
+    yield Sample(_m((2, 3), dtype, rng), (_m((4, 3), dtype, rng), 0.0))
+    for p in (2.0, float("inf")):
+        yield Sample(_m((2, 0), dtype, rng), (_m((3, 0), dtype, rng), p))
+
+
+def cdist_errors():
+    a = _z(2, 3)
+    return [
+        _err(a, _z(2, 4)),
+        _err(a, a, -1.0),
+        _err(a, a, compute_mode="foo", exc=ValueError),
+        _err(a, a, compute_mode=None, exc=ValueError),
+        _err(_z(2, 2, 3), _z(3, 4, 3)),
+        _err(_z(3), a),
+        _err(a, _z(3)),
+        _err(np.ones((2, 3), I64), np.ones((2, 3), I64)),
+        _err(a, _z(2, 3, dtype=F64)),
+        _err(np.ones((2, 3), np.float16), np.ones((2, 3), np.float16), exc=NotImplementedError),
+    ]
+
+
+def vander_samples(dtype, rng):
+    x = _m((4,), dtype, rng)
+    for args in ((), (None,), (0,), (1,), (3,), (6,)):
+        yield Sample(x, args)
+    yield Sample(x, (3, True))
+    yield Sample(x, (), {"increasing": True})
+    yield Sample(_m((0,), dtype, rng), ())
+
+
+def vander_errors():
+    return [_err(_z(2, 2)), _err(_z(3), -1)]
+
+
+def trapezoid_samples(dtype, rng):
+    y = _m((3, 5), dtype, rng)
+    yield Sample(y)
+    yield Sample(y, (), {"dim": 0})
+    yield Sample(y, (), {"dx": 0.5})
+    yield Sample(y, (), {"dx": 2, "dim": 0})
+    yield Sample(y, (np.sort(_m((5,), dtype, rng)),))
+    yield Sample(y, (_m((3, 5), dtype, rng),), {"dim": 0})
+    yield Sample(y, (_m((1, 5), dtype, rng),))  # broadcast spacing
+    yield Sample(_m((2, 1), dtype, rng))
+    yield Sample(_m((2, 0), dtype, rng))
+
+
+def trapezoid_errors():
+    return [_err(_z(2, 3), _z(4)), _err(_z(), exc=IndexError)]
+
+
+def pdist_samples(dtype, rng):
+    for p in (2.0, 1.0, 0.5, 3.0, float("inf"), 0.0):
+        yield Sample(_m((4, 3), dtype, rng), (p,))
+    for shape in ((1, 3), (3, 0), (5, 1)):  # (0, n): torch 2.13 backward segfaults
+        yield Sample(_m(shape, dtype, rng))
+
+
+def pdist_errors():
+    return [_err(_z(3)), _err(_z(3, 2), -1.0), _err(np.ones((3, 2), I64)),
+            _err(np.ones((3, 2), np.float16), exc=NotImplementedError)]
+
+
+MORE = [
+    _f("pdist", pdist_samples, dtypes=FLOAT, grad_dtypes=GRAD, errors=pdist_errors,
+       variants=("function",), atol=1e-6, rtol=1e-5),
+    _f("cov", cov_samples, dtypes=FLOAT + ("int64",), grad_dtypes=GRAD, errors=cov_errors,
+       atol=1e-6, rtol=1e-5),
+    _f("corrcoef", corrcoef_samples, dtypes=FLOAT + ("int64",), grad_dtypes=GRAD,
+       atol=1e-6, rtol=1e-5),
+    _f("cdist", cdist_samples, dtypes=FLOAT, grad_dtypes=GRAD, errors=cdist_errors,
+       variants=("function",), atol=1e-6, rtol=1e-5),
+    _f("vander", vander_samples, dtypes=FLOAT + HALF + ("int64", "int32", "bool"),
+       # torch 2.13's vander backward always fails (an in-place cumprod on a saved tensor):
+       # gradients are checked by gradcheck only, in tests/test_more_linalg_shape.py.
+       grad_dtypes=(), gradcheck=False, errors=vander_errors, variants=("function",)),
+    _f("trapezoid", trapezoid_samples, dtypes=FLOAT + ("int64",), grad_dtypes=GRAD,
+       errors=trapezoid_errors, variants=("function",), atol=1e-6, rtol=1e-5),
+    _f("trapz", trapezoid_samples, dtypes=FLOAT, grad_dtypes=GRAD, variants=("function",),
+       atol=1e-6, rtol=1e-5),
+    _f("cumulative_trapezoid", trapezoid_samples, dtypes=FLOAT + ("int64",), grad_dtypes=GRAD,
+       errors=trapezoid_errors, variants=("function",), atol=1e-6, rtol=1e-5),
+]
+OPS += MORE

@@ -817,3 +817,52 @@ OPS = [
 TESTED_ELSEWHERE = {
     "cuda": "tests/test_views.py",  # raises without a GPU in both libraries
 }
+
+
+# ------------------------------------------------- block_diag, cartesian_prod, combinations
+def block_diag_samples(dtype, rng):
+    yield Sample(make((2, 3), dtype, rng), (make((4,), dtype, rng), make((), dtype, rng)))
+    yield Sample(make((2, 2), dtype, rng), (make((1, 3), dtype, rng),))
+    yield Sample(make((3, 2), dtype, rng))
+    yield Sample(make((2, 0), dtype, rng), (make((0, 3), dtype, rng), make((2, 2), dtype, rng)))
+    yield Sample(make((2, 2), dtype, rng), (make((2,), F64, rng),))  # promoted
+    yield Sample(make((4, 3), dtype, rng).T, (make((2, 2), dtype, rng),))
+
+
+def block_diag_errors():
+    return [ErrorSample(Sample(np.ones((2, 2), F32), (np.ones((1, 2, 2), F32),)), RuntimeError)]
+
+
+def cartesian_prod_samples(dtype, rng):
+    yield Sample(make((3,), dtype, rng), (make((2,), dtype, rng),))
+    yield Sample(make((2,), dtype, rng), (make((3,), dtype, rng), make((2,), dtype, rng)))
+    yield Sample(make((4,), dtype, rng))
+    yield Sample(make((0,), dtype, rng), (make((2,), dtype, rng),))
+
+
+def cartesian_prod_errors():
+    return [ErrorSample(Sample(np.ones((2, 2), F32)), RuntimeError),
+            ErrorSample(Sample(np.ones(2, F32), (np.ones(2, F64),)), RuntimeError)]
+
+
+def combinations_samples(dtype, rng):
+    x = make((4,), dtype, rng)
+    for args in ((), (1,), (3,), (4,), (5,), (0,), (2, True), (3, True)):
+        yield Sample(x, args)
+    yield Sample(x, (), {"r": 2, "with_replacement": True})
+    yield Sample(make((0,), dtype, rng), ())
+
+
+def combinations_errors():
+    return [ErrorSample(Sample(np.ones((2, 2), F32)), RuntimeError),
+            ErrorSample(Sample(np.ones(3, F32), (-1,)), RuntimeError)]
+
+
+OPS += [
+    OpInfo("block_diag", block_diag_samples, dtypes=ALL, grad_dtypes=("float32", "float64"),
+           variants=F, errors=block_diag_errors),
+    OpInfo("cartesian_prod", cartesian_prod_samples, dtypes=ALL,
+           grad_dtypes=("float32", "float64"), variants=F, errors=cartesian_prod_errors),
+    OpInfo("combinations", combinations_samples, dtypes=ALL, grad_dtypes=("float32", "float64"),
+           variants=F, errors=combinations_errors),
+]

@@ -1380,3 +1380,29 @@ def legacy_new(cls, args: tuple, kwargs: dict) -> Tensor:
         raise TypeError(f"new(): data must be a sequence (got {_type_name(first)})")
     return _wrap(_from_data(first, np_dtype))
 
+
+
+def _tri_indices(name: str, row: int, col: int, offset: int, dtype, lower: bool) -> Tensor:
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    dt = D.int64 if dtype is None else dtype
+    if dt not in (D.int64, D.int32):
+        raise NotImplementedError(f"\"{name}\" not implemented for '{dt._legacy}'")
+    fn = np.tril_indices if lower else np.triu_indices
+    return _wrap(np.stack(fn(row, offset, col)).astype(dt._np))  # row-major, as torch
+
+
+@public(method=False)
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, layout=None, device=None,
+                 pin_memory: bool = False) -> Tensor:
+    """The (row, column) indices of the lower triangle of a row x col matrix, as 2 x N."""
+    return _tri_indices("tril_indices", row, col, offset, dtype, True)
+
+
+@public(method=False)
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, layout=None, device=None,
+                 pin_memory: bool = False) -> Tensor:
+    """The (row, column) indices of the upper triangle of a row x col matrix, as 2 x N."""
+    return _tri_indices("triu_indices", row, col, offset, dtype, False)

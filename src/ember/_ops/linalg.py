@@ -24,8 +24,17 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import STATE
 from . import creation as C
 from . import elementwise as E
+from . import reduction as _red
 from . import registry as _reg
-from ._util import broadcast_error, check_out, scalar_to_array, wrap_dim, wrap_dims
+from . import shape as S
+from ._util import (
+    broadcast_error,
+    broadcast_shapes,
+    check_out,
+    scalar_to_array,
+    wrap_dim,
+    wrap_dims,
+)
 from .inplace import check_inplace, commit
 from .registry import Op, apply, prim, public
 
@@ -2397,3 +2406,257 @@ def _return_types():
 
 
 _RT_SLOGDET, _RT_EIGH, _RT_QR, _RT_SVD = _return_types()
+
+
+# ------------------------------------------------------------ statistics, distances, integrals
+# Composites of ember ops (as torch composes them in ATen), so gradients come for free.
+def _check_weights(name: str, w: Tensor, n: int, integral: bool) -> None:
+    if w.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
+                           f"{name} with {w.ndim} dimensions")
+    if w.numel() != n:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
+                           f"observations in the input but got {w.numel()} != {n}")
+    kind = w._data.dtype.kind
+    if integral and kind not in "iu":
+        raise RuntimeError(f"cov(): expected {name} to have integral dtype but got {name} "
+                           f"with {_st(w._data.dtype)} dtype")
+    if not integral and kind not in "fV":
+        raise RuntimeError(f"cov(): expected {name} to have floating point dtype but got "
+                           f"{name} with {_st(w._data.dtype)} dtype")
+    if (w._data < 0).any():
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+@public()
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    """Covariance of the rows (variables) over the columns (observations)."""
+    if input.ndim > 2:
+        raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.ndim} dimensions")
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    if x._data.dtype.kind not in "fV":
+        x = x.to(D.get_default_dtype())
+    n = x.shape[1]
+    w = None
+    if fweights is not None:
+        _check_weights("fweights", fweights, n, True)
+        w = fweights
+    if aweights is not None:
+        _check_weights("aweights", aweights, n, False)
+        w = aweights if w is None else w * aweights
+    if w is None:
+        avg, w_sum = x.mean(1), n
+        norm = w_sum - correction
+    else:
+        w_sum = w.sum()
+        avg = (x * w).sum(1) / w_sum
+        norm = w_sum - correction
+        if aweights is not None and correction != 0:
+            norm = w_sum - correction * (w * aweights).sum() / w_sum
+    if (np.asarray(norm._data if isinstance(norm, Tensor) else norm) <= 0).any():
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the number of observations.", UserWarning, stacklevel=2)
+        norm = 0 if not isinstance(norm, Tensor) else norm * 0
+    x = x - avg.unsqueeze(1)
+    return x.mm((x if w is None else x * w).t()).div(norm).squeeze()
+
+
+@public()
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation coefficients: the covariance scaled by the standard deviations."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    c = c / std.view(-1, 1)
+    return (c / std.view(1, -1)).clip(-1, 1)
+
+
+_CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0,
+                "use_mm_for_euclid_dist": 1, "donot_use_mm_for_euclid_dist": 2}
+
+
+@public(method=False)
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """p-norm distances between the rows of ``x1`` and ``x2`` (batched)."""
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    if _reg._autocast is not None:  # cdist is an autocast entry point (float32 on CPU)
+        x1, x2 = _reg.autocast_args("cdist", x1, x2)
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t._data.dtype.kind not in "fV":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_st(t._data.dtype)}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError("X1 and X2 must have the same number of columns. "
+                           f"X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if x1._data.dtype != x2._data.dtype:
+        raise RuntimeError(f"expected scalar type {_st(x1._data.dtype)} but found "
+                           f"{_st(x2._data.dtype)}")
+    if x1._data.dtype in _HALF_NP:
+        raise NotImplementedError(f"\"cdist\" not implemented for '{_st(x1._data.dtype)}'")
+    mode = _CDIST_MODES[compute_mode]
+    if p == 2 and (mode == 1 or (mode == 0 and (x1.shape[-2] > 25 or x2.shape[-2] > 25))):
+        # torch's matrix-multiply method: |a|^2 - 2ab + |b|^2 in one product, clamped.
+        n1 = x1.pow(2).sum(-1, keepdim=True)
+        n2 = x2.pow(2).sum(-1, keepdim=True)
+        a = S.cat([x1.mul(-2), n1, C.ones_like(n1)], -1)
+        b = S.cat([x2, C.ones_like(n2), n2], -1)
+        return a.matmul(b.mT).clamp_min(1e-30).sqrt()
+    broadcast_shapes(x1.shape[:-2], x2.shape[:-2])  # torch's error on a batch clash
+    return apply(_cdist_forward, (x1, x2), (x1._data, x2._data), {"p": float(p)})
+
+
+@prim("_cdist_forward", backward="CdistBackward0")
+def _cdist_forward(x1, x2, *, p):
+    diff = x1[..., :, None, :] - x2[..., None, :, :]
+    if diff.shape[-1] == 0:  # no columns: every distance is 0
+        return np.zeros(diff.shape[:-1], x1.dtype)
+    return _red._vector_norm_np(diff, p, -1, False, x1.dtype)
+
+
+def _cdist_diff_grad(grad, x1, x2, result, p):
+    # the gradient with respect to the pairwise differences (the p-norm's backward)
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return _red._norm_grad(grad, diff, result, p, (diff.ndim - 1,), False)
+
+
+def _cdist_x1(grad, x1, x2, result, p):
+    g = _cdist_diff_grad(grad, x1, x2, result, p)
+    return C.zeros_like(x1) if g is None else g.sum(-2)  # p=0: a zero gradient
+
+
+def _cdist_x2(grad, x1, x2, result, p):
+    g = _cdist_diff_grad(grad, x1, x2, result, p)
+    return C.zeros_like(x2) if g is None else -g.sum(-3)
+
+
+_cdist_forward.defvjp(x1=_cdist_x1, x2=_cdist_x2)
+
+
+@public(method=False)
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """Vandermonde matrix: the powers of ``x`` as columns (highest first unless increasing)."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dt = P.promote_types(x.dtype, D.int64)
+    if n == 0:
+        return C.empty((x.shape[0], 0), dtype=dt)
+    col = x.to(dt).unsqueeze(1)
+    # torch: a column of ones then n-1 copies of x, multiplied out by a cumulative product.
+    res = S.cat([C.ones_like(col), col.expand(x.shape[0], n - 1)], 1).cumprod(1)
+    return res if increasing else res.flip(1)
+
+
+def _slice(t: Tensor, dim: int, start, stop) -> Tensor:
+    return t.narrow(dim, start, (t.shape[dim] if stop is None else stop) - start)
+
+
+def _integral_args(fname: str, y: Tensor, x, dx, dim: int):
+    if x is not None and dx is not None:
+        raise TypeError(f"{fname}() received an invalid combination of arguments")
+    if y.ndim == 0:
+        if fname == "cumulative_trapezoid":
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    dim = wrap_dim(dim, y.ndim)
+    if isinstance(x, Tensor):
+        if x.ndim == 1:
+            if x.shape[0] != y.shape[dim]:
+                raise RuntimeError(f"{fname}: There must be one `x` value for each sample "
+                                   "point")
+            x = x.view(*([-1] + [1] * (y.ndim - 1 - dim)))
+        x = _slice(x, -1 if x.ndim == 1 else dim, 1, None) - _slice(
+            x, -1 if x.ndim == 1 else dim, 0, x.shape[dim] - 1 if x.ndim > 1 else x.shape[0] - 1)
+    return x, (1 if dx is None else dx), dim
+
+
+@public(method=False)
+def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """Integral of ``y`` along ``dim`` by the trapezoidal rule (spacing ``x`` or ``dx``)."""
+    d, dx, dim = _integral_args("trapezoid", y, x, dx, dim)
+    if y.shape[dim] == 0:
+        return C.zeros(y.shape[:dim] + y.shape[dim + 1:], dtype=y.dtype)  # no history
+    if d is None:
+        return (y.sum(dim) - (y.select(dim, 0) + y.select(dim, -1)) * 0.5) * dx
+    return (d * (_slice(y, dim, 1, None) + _slice(y, dim, 0, y.shape[dim] - 1))).sum(dim) / 2.0
+
+
+@public(method=False)
+def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """Alias of ``trapezoid``."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+@public(method=False)
+def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """Running trapezoidal integral of ``y`` along ``dim``."""
+    d, dx, dim = _integral_args("cumulative_trapezoid", y, x, dx, dim)
+    if y.shape[dim] == 0:
+        return y * (dx / 2.0)
+    pairs = _slice(y, dim, 1, None) + _slice(y, dim, 0, y.shape[dim] - 1)
+    if d is None:
+        return (pairs * (dx / 2.0)).cumsum(dim)
+    return (d / 2.0 * pairs).cumsum(dim)
+
+
+@prim("_pdist_forward", backward="PdistBackward0")
+def _pdist_forward(input, *, p, rows):
+    i, j = rows
+    if input.shape[1] == 0:
+        return np.zeros(i.shape, input.dtype)
+    return _red._vector_norm_np(input[i] - input[j], p, -1, False, input.dtype)
+
+
+def _pdist_grad(grad, input, result, p, rows):
+    i, j = (C.from_numpy(r) for r in rows)
+    g = _red._norm_grad(grad, input[i] - input[j], result, p, (1,), False)
+    if g is None:
+        return C.zeros_like(input)
+    return C.zeros_like(input).index_add(0, i, g).index_add(0, j, -g)
+
+
+_pdist_forward.defvjp(input=_pdist_grad)
+
+
+@public(method=False)
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The p-norm distances between every pair of rows i < j (condensed, row-major)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._data.dtype.kind not in "fV":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input._data.dtype in _HALF_NP:
+        raise NotImplementedError(f"\"pdist\" not implemented for '{_st(input._data.dtype)}'")
+    rows = np.triu_indices(input.shape[0], 1)
+    return apply(_pdist_forward, (input,), (input._data,), {"p": float(p), "rows": rows})
+
+
+def linalg_vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803 (torch's name)
+    """``linalg.vander``: increasing powers x^0..x^(N-1) along a new last dim (batched)."""
+    dt = x._data.dtype
+    if dt == _BOOL or dt in _HALF_NP:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {_st(dt)}")
+    if x.ndim == 0:
+        x = x.reshape(1)
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    x = x.to(P.promote_types(x.dtype, D.int64)).unsqueeze(-1)
+    # torch: a column of ones beside the running products of n-1 copies of x
+    powers = x.expand(*x.shape[:-1], n - 1).cumprod(-1)
+    return S.cat([C.ones_like(x), powers], -1)

@@ -2270,3 +2270,75 @@ def cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=No
 
     _lazy_init()
     return self  # pragma: no cover - unreachable without a GPU backend
+
+
+# ---------------------------------------------------------- block_diag, products of vectors
+@prim("block_diag", variadic=True)
+def _block_diag(tensors, *, shapes, orig):
+    out = np.zeros((sum(s[0] for s in shapes), sum(s[1] for s in shapes)), tensors[0].dtype)
+    r = c = 0
+    for a, (h, w) in zip(tensors, shapes):
+        out[r:r + h, c:c + w] = a.reshape(h, w)
+        r, c = r + h, c + w
+    return out
+
+
+@_block_diag.vjp
+def _block_diag_vjp(grad, shapes, orig):
+    out, r, c = [], 0, 0
+    for (h, w), shape in zip(shapes, orig):
+        out.append(grad[r:r + h, c:c + w].reshape(shape))
+        r, c = r + h, c + w
+    return tuple(out)
+
+
+@public(method=False)
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors (0-d, 1-d as a row, or 2-d) as the blocks of a block-diagonal matrix."""
+    if not tensors:
+        return _reduction_zeros((1, 0))
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError("ember.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t.ndim} dimensions")
+    shapes = tuple((1, 1) if t.ndim == 0 else (1, t.shape[0]) if t.ndim == 1 else tuple(t.shape)
+                   for t in tensors)
+    arrays, _ = _promoted(list(tensors))
+    return apply(_block_diag, (list(tensors),), (arrays,),
+                 {"shapes": shapes, "orig": tuple(tuple(t.shape) for t in tensors)})
+
+
+def _reduction_zeros(shape):
+    from .creation import zeros
+
+    return zeros(shape)
+
+
+def _need_vector(t: Tensor) -> None:
+    if t.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+
+
+@public(method=False)
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """All tuples of one element from each vector, as rows (in lexicographic order)."""
+    for t in tensors:
+        _need_vector(t)
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.flatten() for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+@public(method=False)
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-``r`` combinations of a vector's elements, as rows (itertools' order)."""
+    _need_vector(input)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _wrap(np.empty((0,), input._data.dtype))
+    # every index tuple in row-major order, kept where it is (non-strictly) increasing
+    idx = np.indices((input.shape[0],) * r).reshape(r, -1)
+    keep = (idx[:-1] <= idx[1:]) if with_replacement else (idx[:-1] < idx[1:])
+    idx = np.ascontiguousarray(idx[:, keep.all(0)])
+    return stack([input[_wrap(k)] for k in idx], 1)

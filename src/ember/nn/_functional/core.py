@@ -11,11 +11,12 @@ from ember._ops import registry as _reg
 from ember._ops.linalg import addmm as _addmm
 from ember._ops.linalg import addmm_op as _addmm_op
 from ember._ops.linalg import matmul as _matmul
+from ember._ops.linalg import pdist  # torch.nn.functional.pdist is torch.pdist
 from ember._ops.registry import apply as _apply
 from ember._ops.shape import _t
 from ember._tensor import Tensor, _wrap
 
-__all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot"]
+__all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot", "pdist"]
 
 _INT64 = np.dtype(np.int64)
 
