@@ -12,7 +12,8 @@ torch's are C "structseq" types: tuple subclasses with read-only named fields, n
 from __future__ import annotations
 
 __all__ = [
-    "aminmax", "aminmax_out", "cummax", "cummax_out", "cummin", "cummin_out", "kthvalue",
+    "aminmax", "aminmax_out", "cummax", "cummax_out", "cummin", "cummin_out", "frexp",
+    "frexp_out", "kthvalue",
     "kthvalue_out", "max", "max_out", "median", "median_out", "min", "min_out", "mode",
     "mode_out", "nanmedian", "nanmedian_out", "sort", "sort_out", "topk", "topk_out",
 ]
@@ -98,3 +99,5 @@ cummin = _make("cummin", _VI)
 cummin_out = _make("cummin_out", _VI)
 aminmax = _make("aminmax", ("min", "max"))
 aminmax_out = _make("aminmax_out", ("min", "max"))
+frexp = _make("frexp", ("mantissa", "exponent"))
+frexp_out = _make("frexp_out", ("mantissa", "exponent"))

@@ -525,6 +525,50 @@ def _lerp_errors():
     ]
 
 
+def _addc_samples(div):
+    def gen(dtype, rng):
+        v = 2 if dtype.kind in "iu" else 0.5
+        t2 = (lambda sh: make(sh, dtype, rng, positive=True)) if div else (
+            lambda sh: make(sh, dtype, rng))
+        yield Sample(make((3, 4), dtype, rng), (make((3, 4), dtype, rng), t2((3, 4))))
+        yield Sample(make((3, 4), dtype, rng), (make((4,), dtype, rng), t2((3, 1))),
+                     {"value": v}, name="broadcast")
+        yield Sample(make((), dtype, rng), (make((2, 3), dtype, rng), t2(())), {"value": -v})
+        yield Sample(make((0, 3), dtype, rng), (make((0, 3), dtype, rng), t2((3,))))
+        if dtype.kind == "f":
+            yield Sample(make((3,), dtype, rng), (make((3,), F32, rng), t2((3,))),
+                         {"value": 3}, name="mixed")
+    return gen
+
+
+def _addc_errors(name):
+    def gen():
+        out = [
+            _err(RuntimeError, f32(2, 3), f32(4), f32(4)),
+            _err(TypeError, f32(3), 2.0, f32(3)),
+        ]
+        if name == "addcdiv":
+            out.append(_err(RuntimeError, f32(3), i64(3), i64(3)))
+        return out
+    return gen
+
+
+def _heaviside_samples(dtype, rng):
+    x = make((3, 4), dtype, rng)
+    x[0] = 0
+    yield Sample(x, (make((3, 4), dtype, rng),))
+    yield Sample(x, (make((4,), dtype, rng),), name="broadcast")
+    yield Sample(make((2, 1), dtype, rng), (make((), dtype, rng),))
+
+
+def _frexp_samples(dtype, rng):
+    yield from unary_samples()(dtype, rng)
+    yield Sample(edges(dtype), name="edges")
+    tiny = np.array([np.finfo(dtype).tiny if dtype.kind == "f" else 1e-38, 0.75, -1024.0,
+                     2.0 ** -20], dtype)
+    yield Sample(tiny, name="tiny")
+
+
 def _nan_to_num_samples(dtype, rng):
     yield from unary_samples()(dtype, rng)
     e = edges(dtype)
@@ -908,6 +952,14 @@ OPS = [
     OpInfo("fmax", _maxmin_samples, dtypes=ALL, variants=FM, errors=_not_tensor_errors()),
     OpInfo("fmin", _maxmin_samples, dtypes=ALL, variants=FM, errors=_not_tensor_errors()),
     OpInfo("lerp", _lerp_samples, dtypes=ALL_FLOAT, variants=FMI, errors=_lerp_errors),
+    OpInfo("addcmul", _addc_samples(False), dtypes=NO_BOOL, variants=FMI,
+           errors=_addc_errors("addcmul")),
+    OpInfo("addcdiv", _addc_samples(True), dtypes=ALL_FLOAT, variants=FMI,
+           errors=_addc_errors("addcdiv")),
+    OpInfo("heaviside", _heaviside_samples, dtypes=ALL, grad_dtypes=(), variants=FMI,
+           errors=lambda: [_err(RuntimeError, f32(3), f32(3).astype(F64))]),
+    OpInfo("frexp", _frexp_samples, variants=FM,
+           errors=lambda: [_err(RuntimeError, i64(3))]),
     # predicates
     OpInfo("isnan", unary_samples(), dtypes=ALL, grad_dtypes=(), variants=FM,
            errors=_unary_type_errors()),

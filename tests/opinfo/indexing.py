@@ -411,6 +411,95 @@ def copy_samples(dtype, rng):
 
 INPLACE = ("function", "method", "inplace")
 
+# ------------------------------------------------------------------------------- search, isin
+_NUM = ALL[1:]  # every dtype but bool
+_F = ("function",)
+
+
+def _sorted(shape, dtype, rng):
+    return np.sort(make(shape, dtype, rng), axis=-1)
+
+
+def searchsorted_samples(dtype, rng):
+    seq = _sorted((6,), dtype, rng)
+    vals = make((3, 4), dtype, rng)
+    yield Sample(seq, (vals,))
+    yield Sample(seq, (vals,), {"right": True})
+    yield Sample(seq, (vals,), {"side": "right", "out_int32": True})
+    yield Sample(seq, (seq,), {"side": "left"}, name="ties")
+    yield Sample(seq, (seq,), {"right": True, "side": "right"}, name="ties")
+    yield Sample(_sorted((2, 3, 5), dtype, rng), (make((2, 3, 4), dtype, rng),), name="batched")
+    yield Sample(seq, (2,), name="scalar")
+    perm = rng.permutation(6)
+    yield Sample(seq[perm], (vals,), {"sorter": np.argsort(perm)}, name="sorter")
+    yield Sample(seq[:0], (vals,), name="empty_seq")
+
+
+def searchsorted_errors():
+    f = make((3,), np.dtype(np.float32), np.random.default_rng(0))
+    yield ErrorSample(Sample(np.sort(f), (f,), {"side": "x"}), RuntimeError)
+    yield ErrorSample(Sample(np.sort(f), (f,), {"side": "left", "right": True}), RuntimeError)
+    yield ErrorSample(Sample(np.ones((2, 3), np.float32), (np.ones((3, 3), np.float32),)),
+                      RuntimeError)
+    yield ErrorSample(Sample(np.ones((2, 3), np.float32), (1.0,)), RuntimeError)
+    yield ErrorSample(Sample(np.ones((), np.float32), (f,)), RuntimeError)
+    yield ErrorSample(Sample(f, (f,), {"sorter": np.array([0, 1])}), RuntimeError)
+    yield ErrorSample(Sample(f, (f,), {"sorter": np.array([0, 1, 3])}), RuntimeError)
+    yield ErrorSample(Sample(f, (f,), {"sorter": np.array([0, 1, 2], np.int32)}), RuntimeError)
+
+
+def bucketize_samples(dtype, rng):
+    b = np.unique(make((6,), dtype, rng))
+    vals = make((3, 4), dtype, rng)
+    yield Sample(vals, (b,))
+    yield Sample(vals, (b,), {"right": True, "out_int32": True})
+    yield Sample(b, (b,), {"right": True}, name="ties")
+    yield Sample(make((), dtype, rng), (b,))
+    yield Sample(2, (b,), name="scalar")
+
+
+def bucketize_errors():
+    f = np.ones(3, np.float32)
+    yield ErrorSample(Sample(f, (np.ones((2, 2), np.float32),)), RuntimeError)
+    yield ErrorSample(Sample(f, (np.ones((), np.float32),)), RuntimeError)
+
+
+def isin_samples(dtype, rng):
+    x = make((3, 4), dtype, rng)
+    t = make((5,), dtype, rng)
+    yield Sample(x, (t,))
+    yield Sample(x, (t,), {"invert": True})
+    yield Sample(x, (np.unique(t),), {"assume_unique": True})
+    yield Sample(x, (make((2, 2), np.dtype(np.int64), rng),), name="mixed")
+    yield Sample(x, (1,), name="scalar_test")
+    yield Sample(2, (t,), name="scalar_element")
+    yield Sample(x[:0], (t,), name="empty")
+
+
+def isin_errors():
+    i = np.arange(3)
+    yield ErrorSample(Sample(i, (np.array([True]),)), RuntimeError)
+    yield ErrorSample(Sample(i, (True,)), RuntimeError)
+    yield ErrorSample(Sample(2, (3,)), TypeError)
+
+
+def unravel_index_samples(dtype, rng):
+    yield Sample(np.array([0, 4, 5, 1], dtype), ((2, 3),))
+    yield Sample(make((2, 3), dtype, rng), ((4, 2, 3),))
+    yield Sample(np.array(3, dtype), (5,))
+    yield Sample(np.array([1, 2], dtype), ([3],))
+    if dtype.kind == "i":
+        yield Sample(np.array([-1, 7, -7], dtype), ((2, 3),), name="wraps")
+
+
+def unravel_index_errors():
+    i = np.array([4])
+    yield ErrorSample(Sample(np.array([1.0]), ((2, 3),)), TypeError)
+    yield ErrorSample(Sample(i, ((2, -3),)), ValueError)
+    yield ErrorSample(Sample(i, ((2, 0),)), RuntimeError)
+    yield ErrorSample(Sample(i, ((2.0, 3),)), TypeError)
+
+
 OPS = [
     OpInfo("gather", gather_samples, dtypes=ALL, errors=gather_errors),
     OpInfo("scatter", scatter_samples, dtypes=ALL, variants=INPLACE, errors=scatter_errors),
@@ -442,6 +531,13 @@ OPS = [
            errors=lambda: list(fill_errors())[:-1]),
     OpInfo("zero_", zero_samples, dtypes=ALL, grad_dtypes=()),
     OpInfo("copy_", copy_samples, dtypes=ALL, grad_dtypes=(), variants=("method",)),
+    OpInfo("searchsorted", searchsorted_samples, dtypes=_NUM, grad_dtypes=(), variants=_F,
+           errors=searchsorted_errors),
+    OpInfo("bucketize", bucketize_samples, dtypes=_NUM, grad_dtypes=(), variants=_F,
+           errors=bucketize_errors),
+    OpInfo("isin", isin_samples, dtypes=_NUM, grad_dtypes=(), variants=_F, errors=isin_errors),
+    OpInfo("unravel_index", unravel_index_samples, dtypes=("uint8", "int8", "int16", "int32",
+           "int64"), grad_dtypes=(), variants=_F, errors=unravel_index_errors),
 ]
 
 TESTED_ELSEWHERE = {

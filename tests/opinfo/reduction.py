@@ -516,6 +516,94 @@ def nonzero_samples(dtype, rng):
     yield Sample(make((0, 3), dtype, rng))
 
 
+# ------------------------------------------------------------- logcumsumexp, diff, renorm...
+def logcumsumexp_samples(dtype, rng):
+    for shape, dim in (((3, 4), 1), ((3, 4), 0), ((2, 3, 4), -2), ((5,), 0), ((), 0), ((0, 3), 0)):
+        yield Sample(make(shape, dtype, rng), (dim,))
+    x = make((2, 5), dtype, rng)
+    x[0, 1], x[1, 3] = -np.inf, np.inf
+    yield Sample(x, (1,), name="infs", grad=())
+
+
+def logcumsumexp_errors():
+    yield ErrorSample(Sample(make((3,), np.dtype(np.int64), _rng()), (0,)), NotImplementedError)
+    yield ErrorSample(Sample(_f32((2, 3)), (2,)), IndexError)
+
+
+def diff_samples(dtype, rng):
+    yield Sample(make((5,), dtype, rng))
+    yield Sample(make((3, 4), dtype, rng), (2,))
+    yield Sample(make((3, 4), dtype, rng), (1, 0))
+    yield Sample(make((3, 4), dtype, rng), (3, -1))
+    yield Sample(make((3, 4), dtype, rng), (0,))
+    yield Sample(make((2, 3, 4), dtype, rng), (1, 1), {"prepend": make((2, 2, 4), dtype, rng),
+                                                       "append": make((2, 1, 4), dtype, rng)})
+    yield Sample(make((3, 4), dtype, rng), kwargs={"append": make((3, 1), dtype, rng)})
+    yield Sample(make((2,), dtype, rng), (5,))
+    yield Sample(make((0, 3), dtype, rng), (1, 0))
+
+
+def diff_errors():
+    yield ErrorSample(Sample(_f32(())), RuntimeError)
+    yield ErrorSample(Sample(_f32((3,)), (-1,)), RuntimeError)
+    yield ErrorSample(Sample(_f32((3, 2)), kwargs={"prepend": _f32((3,))}), RuntimeError)
+    yield ErrorSample(Sample(_f32((3, 2)), (1, 2)), IndexError)
+
+
+def bincount_samples(dtype, rng):
+    x = make((10,), dtype, rng)
+    x = np.abs(x.astype(np.int64)).astype(dtype)
+    yield Sample(x)
+    yield Sample(x, kwargs={"minlength": 12})
+    yield Sample(x, (make((10,), np.dtype(np.float32), rng),))
+    yield Sample(x, (make((10,), np.dtype(np.float64), rng),), {"minlength": 3})
+    yield Sample(x, (make((10,), np.dtype(np.float16), rng),))
+    yield Sample(x, (make((10,), np.dtype(np.int32), rng),))
+    yield Sample(x[:0], kwargs={"minlength": 2})
+
+
+def bincount_errors():
+    i64 = np.dtype(np.int64)
+    yield ErrorSample(Sample(np.array([1, -1], i64)), RuntimeError)
+    yield ErrorSample(Sample(np.ones((2, 2), i64)), RuntimeError)
+    yield ErrorSample(Sample(_f32((3,))), NotImplementedError)
+    yield ErrorSample(Sample(np.ones(3, i64), kwargs={"minlength": -1}), RuntimeError)
+    yield ErrorSample(Sample(np.ones(3, i64), (_f32((2,)),)), RuntimeError)
+
+
+def histc_samples(dtype, rng):
+    x = make((4, 5), dtype, rng)
+    yield Sample(x)
+    yield Sample(x, (7,))
+    yield Sample(x, (4, -1, 1))
+    yield Sample(x, kwargs={"bins": 3, "min": -2.5, "max": 0.5})
+    yield Sample(np.array([2.0, 2.0, 2.0]).astype(dtype), (3,), name="constant")
+    yield Sample(x[:0], (3,), name="empty")
+
+
+def histc_errors():
+    yield ErrorSample(Sample(np.ones(3, np.int64)), NotImplementedError)
+    yield ErrorSample(Sample(_f32((3,)), (0,)), RuntimeError)
+    yield ErrorSample(Sample(_f32((3,)), (3, 2, 1)), RuntimeError)
+    yield ErrorSample(Sample(np.array([1.0, np.inf], np.float32)), RuntimeError)
+
+
+def renorm_samples(dtype, rng):
+    x = make((3, 4), dtype, rng)
+    yield Sample(x, (2, 0, 1.5))
+    yield Sample(x, (1, 1, 2.0))
+    yield Sample(x, (3.0, -1, 100.0))
+    yield Sample(make((2, 3, 2), dtype, rng), (2, 1, 0.5))
+    yield Sample(x, (2, 0, 0.0))
+
+
+def renorm_errors():
+    yield ErrorSample(Sample(_f32((2, 2)), (2, 0, -1.0)), RuntimeError)
+    yield ErrorSample(Sample(_f32((2, 2)), (0, 0, 1.0)), RuntimeError)
+    yield ErrorSample(Sample(_f32((2,)), (2, 0, 1.0)), RuntimeError)
+    yield ErrorSample(Sample(_f32((2, 2)), (2, 2, 1.0)), IndexError)
+
+
 NO_GRAD = dict(grad_dtypes=())
 
 OPS = [
@@ -551,6 +639,12 @@ OPS = [
     OpInfo("argsort", sort_samples, dtypes=ALL, errors=sort_errors, **NO_GRAD),
     OpInfo("unique", unique_samples, dtypes=ALL, errors=unique_errors, **NO_GRAD),
     OpInfo("nonzero", nonzero_samples, dtypes=ALL, **NO_GRAD),
+    OpInfo("logcumsumexp", logcumsumexp_samples, errors=logcumsumexp_errors),
+    OpInfo("diff", diff_samples, dtypes=ALL, errors=diff_errors),
+    OpInfo("bincount", bincount_samples, dtypes=INT, errors=bincount_errors, **NO_GRAD),
+    OpInfo("histc", histc_samples, errors=histc_errors, **NO_GRAD),
+    OpInfo("renorm", renorm_samples, variants=("function", "method", "inplace"),
+           errors=renorm_errors),
 ]
 
 TESTED_ELSEWHERE = {

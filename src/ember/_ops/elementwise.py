@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import _promotion as P
+from .. import return_types as R
 from .._tensor import Tensor, _c_name, _wrap
 from . import _special
 from ._util import FLOAT_NP, broadcast_error, check_out
@@ -2219,3 +2220,132 @@ for _name, _fn in (("clamp", clamp), ("clip", clip), ("clamp_min", clamp_min),
 CHECKED_INPLACE = ("bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_",
                    "bitwise_right_shift_", "floor_divide_", "remainder_", "fmod_", "div_",
                    "divide_", "pow_", "hypot_", "clamp_", "clip_", "clamp_min_", "clamp_max_")
+
+
+# ---------------------------------------------------------------------------------- addcmul etc.
+def _addc_np(self, t1, t2, value, div):
+    dt = self.dtype
+    if dt in _HALF_NP:  # torch's CPU kernel: float32 opmath for half types
+        self, t1, t2 = self.astype(_F32), t1.astype(_F32), t2.astype(_F32)
+    v = np.asarray(value).astype(self.dtype)  # integer values wrap, as torch's cast does
+    if div:  # torch's order: self + (value * t1) / t2
+        out = self + np.divide(v * t1, t2)
+    elif self.dtype == _F32:  # torch: fma(value * t1, t2, self); float64 holds the product
+        out = ((v * t1).astype(_F64) * t2 + self).astype(_F32)
+    elif self.dtype == _F64:
+        out = _fma64(v * t1, np.asarray(t2), np.asarray(self))
+    else:
+        out = self + v * t1 * t2
+    return out.astype(dt, copy=False)
+
+
+@prim("addcmul")
+def _addcmul(self, tensor1, tensor2, *, value):
+    return _addc_np(self, tensor1, tensor2, value, False)
+
+
+_addcmul.defvjp(
+    self=lambda grad: grad,
+    tensor1=lambda grad, tensor2, value: grad * (tensor2 * value),  # torch's grouping
+    tensor2=lambda grad, tensor1, value: grad * (tensor1 * value),
+)
+
+
+@prim("addcdiv")
+def _addcdiv(self, tensor1, tensor2, *, value):
+    return _addc_np(self, tensor1, tensor2, value, True)
+
+
+_addcdiv.defvjp(
+    self=lambda grad: grad,
+    tensor1=lambda grad, tensor2, value: grad * (value / tensor2),
+    tensor2=lambda grad, tensor1, tensor2, value: -grad * (value * tensor1 / (tensor2 * tensor2)),
+)
+
+_ADDCDIV_INT = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+    "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+    "implemented as (input + value * ember.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+    "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+    "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
+    "dtypes."
+)
+
+
+def _addc(op, name, input, tensor1, tensor2, value, out):
+    for i, (arg, t) in enumerate((("input", input), ("tensor1", tensor1), ("tensor2", tensor2))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, "
+                            f"not {type(t).__name__}")
+    if name == "addcdiv" and tensor1._data.dtype.kind in "iub" and (
+            tensor2._data.dtype.kind in "iub"):
+        raise RuntimeError(_ADDCDIV_INT)
+    dt = P.result_type_of((input, tensor1, tensor2))._np
+    if dt == _BOOL_NP:
+        raise _not_implemented(f"{name}_cpu_out", dt)
+    arrays = tuple(t._data if t._data.dtype == dt else t._data.astype(dt)
+                   for t in (input, tensor1, tensor2))
+    from ._util import broadcast_shapes
+
+    broadcast_shapes(*(a.shape for a in arrays))
+    v = _scalar(value)
+    v = float(v) if dt.kind in "fV" else int(v) if dt.kind in "iu" else bool(v)
+    result = apply(op, (input, tensor1, tensor2), arrays, {"value": v})
+    return result if out is None else check_out(out, result, name)
+
+
+@public(inplace=True)
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
+            out: Tensor | None = None) -> Tensor:
+    """``input + value * tensor1 * tensor2``."""
+    return _addc(_addcmul, "addcmul", input, tensor1, tensor2, value, out)
+
+
+@public(inplace=True)
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1,
+            out: Tensor | None = None) -> Tensor:
+    """``input + value * tensor1 / tensor2`` (true division; integer pairs are an error)."""
+    return _addc(_addcdiv, "addcdiv", input, tensor1, tensor2, value, out)
+
+
+@prim("heaviside", backward=_NOT_IMPL)
+def _heaviside(self, values):
+    return np.where(self == 0, values, (self > 0).astype(values.dtype)).astype(
+        np.result_type(self.dtype, values.dtype), copy=False)
+
+
+_heaviside.defvjp(self=_not_implemented_node("heaviside"),
+                  values=_not_implemented_node("heaviside"))
+
+
+@public(inplace=True)
+def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """0 where ``input < 0``, ``values`` where it is 0, 1 where it is positive."""
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    result = apply(_heaviside, (input, values), (input._data, values._data))
+    return result if out is None else check_out(out, result, "heaviside")
+
+
+@prim("frexp", nout=2)
+def _frexp(self):
+    m, e = np.frexp(self)
+    return m.astype(self.dtype, copy=False), e.astype(np.int32)
+
+
+# torch: grad / exponent.exp2(), the power in the default float dtype
+_frexp.defvjp(self=lambda grads, result: grads[0] / result[1].exp2())
+
+
+
+@public()
+def frexp(input: Tensor, *, out=None):
+    """Mantissa in [0.5, 1) and int32 exponent with ``input == mantissa * 2**exponent``."""
+    if input._data.dtype.kind not in "fV":
+        raise RuntimeError("ember.frexp() only supports floating-point dtypes")
+    m, e = apply(_frexp, (input,), (input._data,))
+    if out is not None:
+        check_out(out[0], m, "frexp")
+        check_out(out[1], e, "frexp")
+        return R.frexp_out(out)
+    return R.frexp((m, e))

@@ -1748,3 +1748,139 @@ masked_fill._overlap_ok = True
 _C_MASK = {"uint8": "unsigned char", "int64": "long int", "int32": "int", "int16": "short int",
            "int8": "signed char", "float32": "float", "float64": "double",
            "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
+# ---------------------------------------------------------------------------------- search
+def _search_side(name, right, side):
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"ember.{name}(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError(f"ember.{name}(): side and right can't be set to opposites, got "
+                               "side of left while right was True")
+        return side
+    return "right" if right else "left"
+
+
+def _search_np(seq, values, side, int32, dt):
+    """torch's binary search, run for every value at once (log2(n) vectorised steps).
+
+    Its comparisons (``!(mid >= v)`` / ``!(mid > v)``) decide where NaNs land, so NumPy's
+    searchsorted (which orders NaN last) is not used."""
+    n = seq.shape[-1]
+    rows = seq.reshape(math.prod(seq.shape[:-1]), n)
+    vals = values.reshape(rows.shape[0], -1) if seq.ndim > 1 else values.reshape(1, -1)
+    # compare in the common dtype, as torch does
+    rows, vals = rows.astype(dt, copy=False), vals.astype(dt, copy=False)
+    start = np.zeros(vals.shape, np.int64)
+    end = np.full(vals.shape, n, np.int64)
+    r = np.arange(rows.shape[0])[:, None]
+    active = start < end
+    while active.any():
+        mid = (start + end) >> 1
+        mv = rows[r, np.minimum(mid, n - 1)]
+        right = ~(mv > vals) if side == "right" else ~(mv >= vals)
+        start = np.where(active & right, mid + 1, start)
+        end = np.where(active & ~right, mid, end)
+        active = start < end
+    return _wrap(start.reshape(values.shape).astype(np.int32 if int32 else np.int64))
+
+
+@public(method=False)
+def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: Tensor | None = None, out=None) -> Tensor:
+    """Indices where ``input`` would be inserted into the innermost dim of ``sorted_sequence``."""
+    side = _search_side("searchsorted", right, side)
+    seq = sorted_sequence._data
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if seq.ndim == 0:
+        raise RuntimeError("ember.searchsorted(): boundaries tensor should have positive "
+                           "dimension, but got 0 dimension")
+    if values.ndim == 0 and seq.ndim > 1 and not isinstance(input, Tensor):
+        raise RuntimeError(
+            "ember.searchsorted(): input value can be a scalar only when boundaries tensor "
+            f"dimension is 1, but we got boundaries tensor dim({seq.ndim}) and input value's "
+            f"dim(0) numel(1)")
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(
+            "ember.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
+    if sorter is not None:
+        srt = sorter._data
+        if srt.dtype != np.int64:
+            raise RuntimeError("ember.searchsorted(): sorter must be a tensor of long dtype but "
+                               f"got dtype {sorter.dtype._legacy}")
+        if srt.shape != seq.shape:
+            raise RuntimeError(
+                "ember.searchsorted(): boundary and sorter must have the same size, but got "
+                f"boundary tensor {list(seq.shape)}and got sorter tensor {list(srt.shape)}")
+        if srt.size and (srt.min() < 0 or srt.max() >= seq.shape[-1]):
+            raise RuntimeError("ember.searchsorted(): sorter index out of range")
+        seq = np.take_along_axis(seq, srt, -1)
+    dt = P.result_type_of((sorted_sequence, input))._np
+    result = _search_np(seq, values, side, out_int32, dt)
+    return result if out is None else check_out(out, result, "searchsorted")
+
+
+@public(method=False)
+def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
+              out=None) -> Tensor:
+    """The bucket of each value of ``input`` among the 1-D sorted ``boundaries``."""
+    b = boundaries._data
+    if b.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    dt = P.result_type_of((input, boundaries))._np
+    result = _search_np(b, values, "right" if right else "left", out_int32, dt)
+    return result if out is None else check_out(out, result, "bucketize")
+
+
+_ISIN_SIGS = ("Tensor elements, Tensor test_elements", "Number element, Tensor test_elements",
+              "Tensor elements, Number test_element")
+
+
+@public(method=False)
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False,
+         out=None) -> Tensor:
+    """Whether each of ``elements`` is in ``test_elements`` (either may be a scalar)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(
+            f"isin() received an invalid combination of arguments - got "
+            f"({type(elements).__name__}, {type(test_elements).__name__}), but expected one of:\n"
+            + "".join(f" * ({a}, *, bool assume_unique = False, bool invert = False, "
+                      "Tensor out = None)\n" for a in _ISIN_SIGS))
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    if e.dtype == np.bool_ or t.dtype == np.bool_:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    # compare in the promoted dtype, as torch does
+    dt = P.result_type_of((elements, test_elements))._np
+    result = _wrap(np.isin(e.astype(dt, copy=False), t.astype(dt, copy=False),
+                           assume_unique=assume_unique, invert=invert))
+    return result if out is None else check_out(out, result, "isin")
+
+
+@public(method=False)
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """The coordinates in ``shape`` of the flat ``indices`` (a tuple of int64 tensors)."""
+    d = indices._data
+    if d.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, Tensor):
+        raise TypeError("expected 'shape' to be int or sequence of ints, but got "
+                        "<class 'ember.Tensor'>")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    for s in shape:
+        if not isinstance(s, int):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(s)}")
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    if 0 in shape and d.size:
+        raise RuntimeError("ZeroDivisionError")  # torch's text, verbatim
+    idx = d.astype(np.int64)
+    coords = []
+    for s in reversed(shape):  # torch wraps with floor division, like Python's divmod
+        idx, c = np.divmod(idx, s)
+        coords.append(c)
+    return tuple(_wrap(c) for c in reversed(coords))

@@ -1769,3 +1769,165 @@ def nonzero(input: Tensor, *, as_tuple: bool = False, out=None):
             return tuple(_wrap(i.astype(np.int64)) for i in idx)
         result = _wrap(np.stack(idx, axis=1).astype(np.int64))
     return result if out is None else _out_exact(out, result, "nonzero")
+
+
+# ---------------------------------------------------------------------------------- more scans
+@prim("logcumsumexp")
+def _logcumsumexp(self, *, dim):
+    if self.ndim == 0:
+        return self.copy()
+    x = self.astype(_F32) if self.dtype in _HALF_NP else self
+    return np.logaddexp.accumulate(x, axis=dim).astype(self.dtype, copy=False)
+
+
+def _logcumsumexp_grad(grad, self, result, dim):
+    # torch's formula: grad_i = sum_{j >= i} grad_j * exp(x_i - out_j), summed in log space
+    # separately for the positive and the negative gradients (stable, as torch's)
+    if grad.dim() == 0 or grad.numel() == 0:
+        return grad
+
+    def rev_lcse(x):
+        return _shape.flip(logcumsumexp(_shape.flip(x, (dim,)), dim), (dim,))
+
+    lowest = float(D.finfo(grad.dtype).min)
+    log_abs = grad.abs().log()
+    pos = (rev_lcse(where(grad > 0, log_abs, lowest) - result) + self).exp()
+    neg = (rev_lcse(where(grad < 0, log_abs, lowest) - result) + self).exp()
+    return pos - neg
+
+
+_logcumsumexp.defvjp(self=_logcumsumexp_grad)
+
+
+@public()
+def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
+    """``log(cumsum(exp(input), dim))``, computed stably."""
+    d = _data(input, "logcumsumexp")
+    dim = wrap_dim(_int_dim(dim), d.ndim)
+    if d.dtype.kind not in "fV":
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{input.dtype._legacy}'")
+    result = apply(_logcumsumexp, (input,), (d,), {"dim": dim})
+    return result if out is None else check_out(out, result, "logcumsumexp")
+
+
+@public()
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The ``n``-th forward difference along ``dim`` (after concatenating prepend/append)."""
+    d = _data(input, "diff")
+    if d.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = wrap_dim(dim, d.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    for t in parts:
+        if t.dim() != d.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    if n == 0:  # torch returns a copy of input (CopyBackwards), prepend/append ignored
+        return input.new_empty(input.shape).copy_(input)
+    x = _shape.cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x.shape[dim]
+        if size == 0:
+            break
+        hi, lo = _shape.narrow(x, dim, 1, size - 1), _shape.narrow(x, dim, 0, size - 1)
+        x = hi.logical_xor(lo) if x.dtype is D.bool_ else hi - lo
+    return x
+
+
+@public()
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """Counts of each non-negative integer (weighted sums with ``weights``)."""
+    d = _data(input, "bincount")
+    if d.dtype.kind not in "iub":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype._legacy}'")
+    if d.ndim != 1 or (d.size and d.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None or d.size == 0:  # torch: an empty input counts in int64, weights or not
+        return _wrap(np.bincount(d, minlength=minlength).astype(np.int64, copy=False))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != d.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    # float32 weights keep their dtype; every other dtype accumulates into float64
+    dt = np.float32 if w.dtype == np.float32 else np.float64
+    return _wrap(np.bincount(d, w.astype(np.float64), minlength=minlength).astype(dt))
+
+
+@public()
+def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:  # noqa: A002
+    """A histogram of ``bins`` equal-width bins over [min, max] (the data's range if equal)."""
+    d = _data(input, "histc")
+    if d.dtype.kind not in "fV":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{input.dtype._legacy}'")
+    if bins <= 0:
+        raise RuntimeError(f"ember.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo > hi:
+        raise RuntimeError("ember.histc: max must be larger than min")
+    if lo == hi and d.size:
+        lo, hi = float(d.min()), float(d.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        # (a NaN range comes from the data's min/max, which torch prints as -nan)
+        lo_s, hi_s = ("-nan" if v != v else f"{v:g}" for v in (lo, hi))
+        raise RuntimeError(f"ember.histc: range of [{lo_s}, {hi_s}] is not finite")
+    # torch's linear bin search, in the input's dtype (one rounding per operation)
+    lo, hi = np.asarray(lo).astype(d.dtype), np.asarray(hi).astype(d.dtype)
+    x = d.ravel()
+    x = x[(x >= lo) & (x <= hi)]
+    idx = ((x - lo) * np.asarray(bins).astype(d.dtype) / (hi - lo)).astype(np.int64)
+    idx = np.minimum(idx, bins - 1)  # the last bin holds its right edge
+    result = _wrap(np.bincount(idx, minlength=bins).astype(d.dtype))
+    return result if out is None else check_out(out, result, "histc")
+
+
+def _renorm_dims(ndim, dim):
+    return tuple(i for i in range(ndim) if i != dim)
+
+
+@prim("renorm")
+def _renorm(self, *, p, dim, maxnorm):
+    # torch: the norm and the factor in the accumulate type (float32 for half inputs), the
+    # factor rounded to the input's dtype, then one product
+    acc = _F32 if self.dtype in _HALF_NP else self.dtype
+    x = self.astype(acc, copy=False)
+    norm = _vector_norm_np(x, p, _renorm_dims(self.ndim, dim), True, acc)
+    m = acc.type(maxnorm)
+    factor = np.where(norm > m, m / (norm + acc.type(1e-7)), acc.type(1))
+    return self * factor.astype(self.dtype)
+
+
+def _renorm_grad(grad, self, p, dim, maxnorm):
+    # torch's renorm_backward
+    dims = _renorm_dims(self.dim(), dim)
+    acc = D.float32 if self._data.dtype in _HALF_NP else None
+    norm = vector_norm(self, p, dims, True, dtype=acc)
+    grad_output = sum(self * grad, dims, True, dtype=acc)
+    nb = _norm_grad(grad_output, self, norm, p, dims, True)
+    invnorm = (norm + 1e-7).reciprocal()
+    return where(norm > maxnorm, invnorm * maxnorm * (grad - invnorm * nb), grad)
+
+
+_renorm.defvjp(self=_renorm_grad)
+
+
+@public(inplace=True)
+def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
+    """Each slice along ``dim`` rescaled so its ``p``-norm is at most ``maxnorm``."""
+    d = _data(input, "renorm")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {_fmt_scalar(maxnorm)}")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    dim = wrap_dim(dim, d.ndim)
+    if d.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {d.ndim} dimensions")
+    if d.dtype.kind not in "fV":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {input.dtype._legacy}")
+    return apply(_renorm, (input,), (d,), {"p": float(p), "dim": dim, "maxnorm": float(maxnorm)})
