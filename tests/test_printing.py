@@ -287,7 +287,7 @@ def test_tensor_contents_argument():
 
 
 def test_parameter_repr():
-    nn = pytest.importorskip("ember.nn")
+    nn = ember.nn
     for values, kwargs in [([1.0, 2.0], {}), (2.5, {}), ([1.0, 2.0], {"requires_grad": False})]:
         t = torch.nn.Parameter(torch.tensor(values), **kwargs)
         e = nn.Parameter(ember.tensor(values), **kwargs)
