@@ -295,3 +295,31 @@ def test_cpu_deprecated_alias():
     e, t = run_scenario(lambda lib: lib.cpu.amp.GradScaler(init_scale=8.0).state_dict(),
                         quiet=True)
     compare_results(e, t)
+
+
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "Adagrad"])
+def test_fused_optimizer_under_grad_scaler(opt):
+    """fused=True runs ember's single-tensor step, so GradScaler unscales the gradients and
+    skips steps with inf itself: the parameters follow torch's fused step (within float32
+    rounding) and stay put on an overflow."""
+
+    def run(lib):
+        lib.manual_seed(0)
+        w = lib.nn.Parameter(lib.randn(4, 3))
+        o = getattr(lib.optim, opt)([w], lr=0.1, fused=True)
+        scaler = lib.amp.GradScaler("cpu", init_scale=2.0**8)
+        out = []
+        for step in range(4):
+            o.zero_grad()
+            loss = (w * w).sum() * (float("inf") if step == 2 else 1.0)
+            scaler.scale(loss).backward()
+            scaler.step(o)
+            scaler.update()
+            out.append(w.detach().clone().numpy())
+        return out, scaler.get_scale()
+
+    (e, es), (t, ts) = run(ember), run(torch)
+    assert es == ts
+    for a, b in zip(e, t):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(e[2], e[1])  # the overflow step was skipped

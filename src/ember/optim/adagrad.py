@@ -72,7 +72,6 @@ class Adagrad(Optimizer):
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-            self._step_supports_amp_scaling = True
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(group, p, self.state[p])

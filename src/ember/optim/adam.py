@@ -94,7 +94,6 @@ class Adam(Optimizer):
         if fused:
             if differentiable:
                 raise RuntimeError("`fused` does not support `differentiable`")
-            self._step_supports_amp_scaling = True
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
