@@ -1714,11 +1714,15 @@ def _load_archive(
         return _Loaded(raw, dtype, key)
 
     data = io.BytesIO(reader.get_record("data.pkl"))
+    return _unpickle(data, persistent_load, weights_only, pickle_module, pickle_load_args)
+
+
+def _unpickle(fh, persistent_load, weights_only: bool, pickle_module, pickle_load_args: dict):
+    """One pickle from ``fh``: the weights-only unpickler, or (trusted files) the given pickle
+    module's, with torch's names mapped to ember's."""
     if weights_only:
-        unpickler = _WeightsUnpickler(
-            data, persistent_load, encoding=pickle_load_args.get("encoding", "utf-8")
-        )
-        return unpickler.load()
+        encoding = pickle_load_args.get("encoding", "utf-8")
+        return _WeightsUnpickler(fh, persistent_load, encoding=encoding).load()
     module = pickle_module if pickle_module is not None else pickle
     allowed = _allowed_globals()
 
@@ -1729,7 +1733,7 @@ def _load_archive(
                 return found
             return super().find_class(mod_name, name)
 
-    unpickler = _TrustedUnpickler(data, **pickle_load_args)
+    unpickler = _TrustedUnpickler(fh, **pickle_load_args)
     unpickler.persistent_load = persistent_load
     return unpickler.load()
 
@@ -1910,24 +1914,9 @@ def _legacy_load(fh, map_location, weights_only: bool, pickle_module, pickle_loa
             )
         raise RuntimeError("ember.load cannot read the legacy .tar checkpoint format")
     fh.seek(start)
-    encoding = pickle_load_args.get("encoding", "utf-8")
 
     def unpickle(persistent_load):
-        if weights_only:
-            return _WeightsUnpickler(fh, persistent_load, encoding=encoding).load()
-        module = pickle_module if pickle_module is not None else pickle
-        allowed = _allowed_globals()
-
-        class _TrustedUnpickler(module.Unpickler):  # type: ignore[name-defined]
-            def find_class(self, mod_name, name):
-                found = _find_trusted(mod_name, name, allowed)
-                if found is not None:
-                    return found
-                return super().find_class(mod_name, name)
-
-        u = _TrustedUnpickler(fh, **pickle_load_args)
-        u.persistent_load = persistent_load
-        return u.load()
+        return _unpickle(fh, persistent_load, weights_only, pickle_module, pickle_load_args)
 
     magic = unpickle(_no_persistent)
     if magic != _LEGACY_MAGIC:
